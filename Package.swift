@@ -1,0 +1,61 @@
+// swift-tools-version: 6.1
+// OriginCheck: where did this traffic come from, and does the claim about it hold?
+import PackageDescription
+
+// Settings shared by every Swift target.
+let swiftSettings: [SwiftSetting] = [
+  // `any P` is spelled out wherever an existential is used.
+  .enableUpcomingFeature("ExistentialAny")
+]
+
+let package = Package(
+  name: "OriginCheck",
+  products: [
+    .executable(name: "origincheck", targets: ["origincheck"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+  ],
+  targets: [
+    // C libraries. Each is imported by exactly one Swift owner.
+    .systemLibrary(
+      name: "CMaxMindDB", pkgConfig: "libmaxminddb",
+      providers: [.apt(["libmaxminddb-dev"])]),  // owned by Geo/MaxMindDB
+    .systemLibrary(
+      name: "CPcap", pkgConfig: "libpcap",
+      providers: [.apt(["libpcap-dev", "zlib1g-dev"])]),  // owned by Capture
+
+    // Addresses, networks and time: the values every stage shares.
+    .target(name: "NetCore", swiftSettings: swiftSettings),
+    // Geolocation: MMDB reading and writing, special-purpose ranges, countries, database builds.
+    .target(name: "Geo", dependencies: ["NetCore", "CMaxMindDB"], swiftSettings: swiftSettings),
+    // Packet decoding in place over captured bytes: link layers, IPv4, IPv6. No I/O.
+    .target(name: "PacketDecoding", dependencies: ["NetCore"], swiftSettings: swiftSettings),
+    // Capture sources: pcap/pcapng files (plain or gzip), standard input, live interfaces.
+    .target(name: "Capture", dependencies: ["NetCore", "CPcap"], swiftSettings: swiftSettings),
+    // Aggregation into mergeable summaries; claims and verdicts.
+    .target(name: "Analysis", dependencies: ["NetCore", "Geo"], swiftSettings: swiftSettings),
+    // Renderers: table, JSON and the other report formats.
+    .target(name: "Report", dependencies: ["NetCore", "Geo", "Analysis"], swiftSettings: swiftSettings),
+    // The commands, as a library so tests can reach the same code the executable runs.
+    .target(
+      name: "OriginCheckCLI",
+      dependencies: [
+        "NetCore", "Geo", "PacketDecoding", "Capture", "Analysis", "Report",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: swiftSettings),
+    .executableTarget(name: "origincheck", dependencies: ["OriginCheckCLI"], swiftSettings: swiftSettings),
+
+    // Test-data generator: writes pcap captures whose origins are known by construction.
+    .executableTarget(
+      name: "capgen", dependencies: ["NetCore"], path: "Tools/capgen", swiftSettings: swiftSettings),
+
+    .testTarget(name: "NetCoreTests", dependencies: ["NetCore"]),
+    .testTarget(name: "GeoTests", dependencies: ["Geo", "NetCore"]),
+    .testTarget(name: "PacketDecodingTests", dependencies: ["PacketDecoding", "NetCore"]),
+    .testTarget(name: "CaptureTests", dependencies: ["Capture", "NetCore"]),
+    .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Geo", "NetCore"]),
+    .testTarget(name: "CLITests", dependencies: ["OriginCheckCLI"]),
+  ]
+)

@@ -1,0 +1,2 @@
+import OriginCheckCLI
+OriginCheckCommand.main()
