@@ -65,15 +65,34 @@ public struct MMDBWriter {
     }
   }
 
+  /// A record registered with `record(_:)`, for inserting the same value many times without
+  /// hashing it each time.
+  public struct RecordID: Hashable, Sendable {
+    fileprivate let index: Int32
+  }
+
+  /// Registers a value and returns its handle (identical values share one).
+  public mutating func record(_ value: MMDBValue) -> RecordID { RecordID(index: recordID(value)) }
+
   /// Stores `value` for `network`, replacing whatever the network's addresses had.
   public mutating func insert(_ network: IPNetwork, _ value: MMDBValue) throws(WriteError) {
-    try place(network, value, merge: false)
+    try place(network, recordID(value), merge: false)
+  }
+
+  /// Stores a registered record for `network`, replacing whatever the network's addresses had.
+  public mutating func insert(_ network: IPNetwork, record: RecordID) throws(WriteError) {
+    try place(network, record.index, merge: false)
   }
 
   /// Merges `value` into the records already covering `network` (maps merge key by key);
   /// addresses of the network with no record get `value` itself.
   public mutating func merge(_ network: IPNetwork, _ value: MMDBValue) throws(WriteError) {
-    try place(network, value, merge: true)
+    try place(network, recordID(value), merge: true)
+  }
+
+  /// Merges a registered record into what covers `network` (see `merge(_:_:)`).
+  public mutating func merge(_ network: IPNetwork, record: RecordID) throws(WriteError) {
+    try place(network, record.index, merge: true)
   }
 
   private mutating func recordID(_ value: MMDBValue) -> Int32 {
@@ -102,7 +121,7 @@ public struct MMDBWriter {
     return Int32(left.count - 1)
   }
 
-  private mutating func place(_ network: IPNetwork, _ value: MMDBValue, merge: Bool) throws(WriteError) {
+  private mutating func place(_ network: IPNetwork, _ id: Int32, merge: Bool) throws(WriteError) {
     var bits: (UInt64, UInt64)
     var length = network.prefixLength
     switch network.address {
@@ -117,7 +136,6 @@ public struct MMDBWriter {
       guard ipVersion == 6 else { throw .ipv6InIPv4Tree(network) }
       bits = (a.high, a.low)
     }
-    let id = recordID(value)
     if length == 0 {
       // The whole space: the root's two halves take the record.
       let root = (left[0], right[0])

@@ -1,2 +1,3 @@
 import OriginCheckCLI
-OriginCheckCommand.main()
+
+OriginCheckCommand.runMain()
