@@ -51,11 +51,13 @@ let package = Package(
     .executableTarget(
       name: "capgen", dependencies: ["NetCore"], path: "Tools/capgen", swiftSettings: swiftSettings),
 
-    .testTarget(name: "NetCoreTests", dependencies: ["NetCore"]),
-    .testTarget(name: "GeoTests", dependencies: ["Geo", "NetCore"]),
+    // Helpers shared by the test targets: temporary directories, seeded randomness, running tools.
+    .target(name: "TestSupport", dependencies: ["NetCore"], path: "Tests/TestSupport"),
+    .testTarget(name: "NetCoreTests", dependencies: ["NetCore", "TestSupport"]),
+    .testTarget(name: "GeoTests", dependencies: ["Geo", "NetCore", "TestSupport"]),
     .testTarget(name: "PacketDecodingTests", dependencies: ["PacketDecoding", "NetCore"]),
     .testTarget(name: "CaptureTests", dependencies: ["Capture", "NetCore"]),
     .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Geo", "NetCore"]),
-    .testTarget(name: "CLITests", dependencies: ["OriginCheckCLI"]),
+    .testTarget(name: "CLITests", dependencies: ["OriginCheckCLI", "Geo", "NetCore", "TestSupport"]),
   ]
 )

@@ -16,7 +16,7 @@ public enum GeoDatabaseBuilder {
     public var countrySources: [String] = []
     /// ASN range files (`cidr,asn,organisation` CSV).
     public var asnSources: [String] = []
-    /// Seconds since the epoch; `nil` takes the sources' own `Generated:` date, else their newest file time.
+    /// Seconds since the epoch; `nil` takes the newest `Generated:` date the sources state, else their newest file time.
     public var buildEpoch: UInt64? = nil
     /// 4 writes an IPv4-only tree (IPv6 sources are then refused); 6 (default) holds both families.
     public var ipVersion: Int = 6
@@ -42,20 +42,23 @@ public enum GeoDatabaseBuilder {
     guard !options.countrySources.isEmpty || !options.asnSources.isEmpty else {
       throw GeoError(.badArgument, "geodb build: give at least one source (--tor, --tor6, --csv or --asn)")
     }
+    // The build date is the newest date the sources state in their headers; only when none
+    // states one, the newest file modification time.
     var generated: [Int64] = []
+    var modified: [Int64] = []
     var countryRanges: [(String, [SourceRange])] = []
     for path in options.countrySources {
       let (ranges, date) = try GeoSourceReader.read(path: path, layout: .country)
       countryRanges.append((path, ranges))
-      if let date { generated.append(date) } else if let mtime = modificationTime(path) { generated.append(mtime) }
+      if let date { generated.append(date) } else if let mtime = modificationTime(path) { modified.append(mtime) }
     }
     var asnRanges: [(String, [SourceRange])] = []
     for path in options.asnSources {
       let (ranges, date) = try GeoSourceReader.read(path: path, layout: .asn)
       asnRanges.append((path, ranges))
-      if let date { generated.append(date) } else if let mtime = modificationTime(path) { generated.append(mtime) }
+      if let date { generated.append(date) } else if let mtime = modificationTime(path) { modified.append(mtime) }
     }
-    let epoch = options.buildEpoch ?? UInt64(max(1, generated.max() ?? 1))
+    let epoch = options.buildEpoch ?? UInt64(max(1, generated.max() ?? modified.max() ?? 1))
 
     let type: String
     switch (countryRanges.isEmpty, asnRanges.isEmpty) {

@@ -293,3 +293,22 @@ public final class MaxMindDatabase: @unchecked Sendable {
   /// The libmaxminddb version this binary runs with.
   public static var libraryVersion: String { String(cString: MMDB_lib_version()) }
 }
+
+extension MaxMindDatabase {
+  /// Whether records carry countries: by the database type, or failing that by probing
+  /// well-populated networks.
+  public var hasCountryData: Bool {
+    let type = metadata.databaseType.lowercased()
+    if type.contains("country") || type.contains("city") || type.contains("enterprise") || type.contains("insights") {
+      return true
+    }
+    let probes = ["1.1.1.1", "8.8.8.8", "9.9.9.9", "2.16.0.1", "5.8.1.1", "31.128.0.1", "193.0.0.1", "2a00:1450::1"]
+    for text in probes {
+      guard let address = IPAddress(text), let match = try? lookup(address), let offset = match.recordOffset,
+        let record = try? record(at: offset)
+      else { continue }
+      if record.countryCode != nil { return true }
+    }
+    return false
+  }
+}

@@ -32,9 +32,17 @@ struct DatabaseOptions: ParsableArguments {
 
   /// Opens the country database (the default when `--db` is not given).
   func openCountry() throws -> MaxMindDatabase {
-    if let countryPath { return try open(countryPath) }
+    func checked(_ db: MaxMindDatabase) throws -> MaxMindDatabase {
+      guard db.hasCountryData else {
+        throw CLIError(
+          "\(db.path): has no country data (database type \(db.metadata.databaseType)); pass a country or city database with --db",
+          status: .noInput)
+      }
+      return db
+    }
+    if let countryPath { return try checked(open(countryPath)) }
     for candidate in Self.defaultCandidates() where FileManager.default.fileExists(atPath: candidate) {
-      return try open(candidate)
+      return try checked(open(candidate))
     }
     throw CLIError(
       "no country database: run Tools/setup to build the bundled default, or pass --db PATH", status: .noInput)

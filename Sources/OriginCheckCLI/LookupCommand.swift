@@ -42,7 +42,7 @@ struct LookupCommand: ParsableCommand {
     } else {
       var out = "database: \(databaseLine(country))\n"
       if let asn { out += "asn database: \(databaseLine(asn))\n" }
-      out += TextTable.render(lines)
+      out += TextTable.render(lines, rightAligned: [])
       try emit(out, to: nil)
     }
   }

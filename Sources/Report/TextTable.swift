@@ -13,7 +13,8 @@ public enum TextTable {
       ?? Set(
         (0..<columns).filter { c in
           rows.dropFirst().allSatisfy { row in
-            c >= row.count || row[c] == "-" || row[c].allSatisfy { "0123456789.,%<>-+ ".contains($0) }
+            c >= row.count || row[c] == "-"
+              || (row[c].allSatisfy { "0123456789.,%<>-+ ".contains($0) } && row[c].filter { $0 == "." }.count <= 1)
           } && rows.dropFirst().contains { c < $0.count && $0[c] != "-" }
         })
     var out = ""

@@ -1,6 +1,7 @@
 import Foundation
 import Geo
 import NetCore
+import TestSupport
 import Testing
 
 @Suite struct MMDBWriterTests {

@@ -1,5 +1,6 @@
 import Geo
 import NetCore
+import TestSupport
 import Testing
 
 @Suite struct SpecialPurposeTests {

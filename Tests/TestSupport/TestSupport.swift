@@ -1,12 +1,11 @@
 import Foundation
-import Geo
 import NetCore
 
 /// A deterministic generator for test data (SplitMix64).
-struct SeededGenerator: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
+public struct SeededGenerator: RandomNumberGenerator {
+  public var state: UInt64
+  public init(seed: UInt64) { state = seed }
+  public mutating func next() -> UInt64 {
     state &+= 0x9E37_79B9_7F4A_7C15
     var z = state
     z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -16,18 +15,18 @@ struct SeededGenerator: RandomNumberGenerator {
 }
 
 /// A fresh temporary directory, removed by the caller with `cleanup()`.
-struct TemporaryDirectory {
-  let url: URL
-  init() throws {
+public struct TemporaryDirectory {
+  public let url: URL
+  public init() throws {
     url = FileManager.default.temporaryDirectory.appendingPathComponent("origincheck-test-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
   }
-  func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-  func cleanup() { try? FileManager.default.removeItem(at: url) }
+  public func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+  public func cleanup() { try? FileManager.default.removeItem(at: url) }
 }
 
 /// The package root, found from this file's location.
-let packageRoot: URL = {
+public let packageRoot: URL = {
   var url = URL(fileURLWithPath: #filePath)
   while url.path != "/" {
     url.deleteLastPathComponent()
@@ -38,7 +37,7 @@ let packageRoot: URL = {
 
 /// Runs a program and returns its standard output; fails the caller when it exits non-zero.
 @discardableResult
-func run(_ executable: String, _ arguments: [String], input: Data? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+public func run(_ executable: String, _ arguments: [String], input: Data? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
   let process = Process()
   process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
   process.arguments = [executable] + arguments
@@ -67,7 +66,33 @@ func run(_ executable: String, _ arguments: [String], input: Data? = nil) throws
   return (process.terminationStatus, String(decoding: stdoutData, as: UTF8.self), String(decoding: stderrData, as: UTF8.self))
 }
 
-func randomIPv4(_ rng: inout SeededGenerator) -> IPAddress { .v4(IPv4Address(UInt32.random(in: .min ... .max, using: &rng))) }
-func randomIPv6(_ rng: inout SeededGenerator) -> IPAddress {
+public func randomIPv4(_ rng: inout SeededGenerator) -> IPAddress { .v4(IPv4Address(UInt32.random(in: .min ... .max, using: &rng))) }
+public func randomIPv6(_ rng: inout SeededGenerator) -> IPAddress {
   .v6(IPv6Address(high: rng.next(), low: rng.next()))
+}
+
+/// The `origincheck` executable built for these tests (`swift build` puts it beside them).
+public func origincheckBinary() throws -> String {
+  for config in ["debug", "release"] {
+    for dir in [".build/\(config)", ".build/x86_64-unknown-linux-gnu/\(config)", ".build/aarch64-unknown-linux-gnu/\(config)"] {
+      let path = packageRoot.appendingPathComponent("\(dir)/origincheck").path
+      if FileManager.default.isExecutableFile(atPath: path) { return path }
+    }
+  }
+  throw TestSupportError("origincheck is not built: run `swift build` before `swift test`")
+}
+
+/// Runs `origincheck` with arguments.
+public func origincheck(_ arguments: [String], input: Data? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+  try run(try origincheckBinary(), arguments, input: input)
+}
+
+public struct TestSupportError: Error, CustomStringConvertible {
+  public let description: String
+  public init(_ description: String) { self.description = description }
+}
+
+/// Parses JSON text with Foundation, for assertions.
+public func parseJSON(_ text: String) throws -> Any {
+  try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
 }
