@@ -1,0 +1,183 @@
+import Geo
+import NetCore
+
+/// The key an origin is counted under in one dimension (country, continent or ASN).
+public struct OriginKey: Hashable, Sendable, Comparable, CustomStringConvertible {
+  public enum Kind: String, Sendable, Hashable, Comparable {
+    case country, continent, asn, special, unknown
+    public static func < (a: Kind, b: Kind) -> Bool { a.order < b.order }
+    var order: Int {
+      switch self {
+      case .country: return 0
+      case .continent: return 1
+      case .asn: return 2
+      case .special: return 3
+      case .unknown: return 4
+      }
+    }
+  }
+  public var kind: Kind
+  /// `UA`, `EU`, `AS15895`, `private`, `unknown`.
+  public var code: String
+
+  public init(kind: Kind, code: String) {
+    self.kind = kind
+    self.code = code
+  }
+
+  public static func < (a: OriginKey, b: OriginKey) -> Bool { (a.kind, a.code) < (b.kind, b.code) }
+  public var description: String { kind == .special ? "special:\(code)" : code }
+
+  /// A readable name: the country or continent name, the special kind, `unknown`.
+  public var name: String {
+    switch kind {
+    case .country: return Countries.named(code)?.name ?? code
+    case .continent: return Continent(rawValue: code)?.name ?? code
+    case .asn: return code
+    case .special: return code
+    case .unknown: return "unknown"
+    }
+  }
+}
+
+/// Counters for one origin. All fields add when summaries merge.
+public struct OriginCounters: Sendable, Hashable {
+  public var packets: UInt64 = 0
+  public var wireBytes: UInt64 = 0
+  public var ipBytes: UInt64 = 0
+  public var flows: UInt64 = 0
+  /// Distinct source addresses seen for this origin.
+  public var sources: UInt64 = 0
+
+  public init() {}
+
+  public mutating func add(_ other: OriginCounters) {
+    packets &+= other.packets
+    wireBytes &+= other.wireBytes
+    ipBytes &+= other.ipBytes
+    flows &+= other.flows
+    sources &+= other.sources
+  }
+}
+
+/// Why a record carried no usable source address, with its count.
+public struct SkipCounts: Sendable, Hashable {
+  public var byReason: [String: UInt64] = [:]
+  public init() {}
+  public var total: UInt64 { byReason.values.reduce(0, &+) }
+  public mutating func add(_ reason: String, _ n: UInt64 = 1) { byReason[reason, default: 0] &+= n }
+  public mutating func add(_ other: SkipCounts) { for (k, v) in other.byReason { add(k, v) } }
+}
+
+/// Per link type counts.
+public struct LinkTypeCounts: Sendable, Hashable {
+  public var linkType: UInt32
+  public var name: String
+  public var records: UInt64 = 0
+  public var ipPackets: UInt64 = 0
+  /// Records with no IP packet, by reason (`arp`, `other-ethertype`, `truncated`, ...).
+  public var nonIP = SkipCounts()
+
+  public init(linkType: UInt32, name: String) {
+    self.linkType = linkType
+    self.name = name
+  }
+}
+
+/// One input file as read.
+public struct InputSummary: Sendable, Hashable {
+  public var path: String
+  /// `pcap`, `pcap-ns`, `pcapng`, ... (`unknown` when it could not be read).
+  public var format: String
+  public var compressed: Bool
+  public var linkTypes: [String]
+  public var records: UInt64
+  /// The one-line error when the input was damaged or unreadable.
+  public var error: String?
+  /// True when reading stopped early: what was read before is counted.
+  public var damaged: Bool
+
+  public init(path: String, format: String, compressed: Bool = false, linkTypes: [String] = [], records: UInt64 = 0, error: String? = nil, damaged: Bool = false) {
+    self.path = path
+    self.format = format
+    self.compressed = compressed
+    self.linkTypes = linkTypes
+    self.records = records
+    self.error = error
+    self.damaged = damaged
+  }
+}
+
+/// A database used for the summary, named in every output.
+public struct DatabaseInfo: Sendable, Hashable {
+  public var role: String
+  public var path: String
+  public var type: String
+  public var buildDate: Timestamp
+
+  public init(role: String, path: String, type: String, buildDate: Timestamp) {
+    self.role = role
+    self.path = path
+    self.type = type
+    self.buildDate = buildDate
+  }
+
+  public init(role: String, database: MaxMindDatabase) {
+    self.init(role: role, path: database.path, type: database.metadata.databaseType, buildDate: database.metadata.buildDate)
+  }
+}
+
+/// Totals over everything read.
+public struct Totals: Sendable, Hashable {
+  public var records: UInt64 = 0
+  public var ipPackets: UInt64 = 0
+  public var ipv4Packets: UInt64 = 0
+  public var ipv6Packets: UInt64 = 0
+  public var nonIPPackets: UInt64 = 0
+  public var wireBytes: UInt64 = 0
+  public var ipBytes: UInt64 = 0
+  public var flows: UInt64 = 0
+  public var sources: UInt64 = 0
+  public var firstSeen: Timestamp? = nil
+  public var lastSeen: Timestamp? = nil
+  public init() {}
+}
+
+/// Everything a run learned: the unit that is rendered, saved as JSON and merged.
+public struct Summary: Sendable {
+  public static let schemaVersion = 1
+
+  public var inputs: [InputSummary] = []
+  public var databases: [DatabaseInfo] = []
+  public var totals = Totals()
+  public var linkTypes: [UInt32: LinkTypeCounts] = [:]
+  /// By country (with special-purpose kinds and unknown).
+  public var countries: [OriginKey: OriginCounters] = [:]
+  /// By continent (with special-purpose kinds and unknown).
+  public var continents: [OriginKey: OriginCounters] = [:]
+  /// By autonomous system, when an ASN database was given (with special and unknown).
+  public var asns: [OriginKey: OriginCounters] = [:]
+
+  public init() {}
+
+  public enum Dimension: String, Sendable, CaseIterable {
+    case country, continent, asn
+  }
+
+  public func origins(by dimension: Dimension) -> [OriginKey: OriginCounters] {
+    switch dimension {
+    case .country: return countries
+    case .continent: return continents
+    case .asn: return asns
+    }
+  }
+
+  /// Origins sorted by packets (then bytes, then key), largest first.
+  public func ranked(by dimension: Dimension) -> [(key: OriginKey, counters: OriginCounters)] {
+    origins(by: dimension).map { (key: $0.key, counters: $0.value) }.sorted {
+      if $0.counters.packets != $1.counters.packets { return $0.counters.packets > $1.counters.packets }
+      if $0.counters.wireBytes != $1.counters.wireBytes { return $0.counters.wireBytes > $1.counters.wireBytes }
+      return $0.key < $1.key
+    }
+  }
+}
