@@ -164,7 +164,8 @@ final class PcapngReader {
       return .end
     }
     if available < 8 {
-      return .damage(truncated("block header is \(available) of 8 bytes", at: blockOffset, isPacket: false))
+      let cutPacket = available >= 4 && Self.isPacket(type: word(0))
+      return .damage(truncated("block header is \(available) of 8 bytes", at: blockOffset, isPacket: cutPacket))
     }
     let type = word(0)
     if type == BlockType.sectionHeader {
@@ -186,8 +187,7 @@ final class PcapngReader {
             at: blockOffset, isPacket: false))
       }
     }
-    let isPacket =
-      type == BlockType.enhancedPacket || type == BlockType.simplePacket || type == BlockType.packet
+    let isPacket = Self.isPacket(type: type)
     let length = Int(word(4))
     if length < 12 || length % 4 != 0 {
       return .damage(
@@ -227,6 +227,10 @@ final class PcapngReader {
     start += length
     position += Int64(length)
     return result
+  }
+
+  static func isPacket(type: UInt32) -> Bool {
+    type == BlockType.enhancedPacket || type == BlockType.simplePacket || type == BlockType.packet
   }
 
   /// Section Header Block: byte-order magic, version, section length, options.
