@@ -14,6 +14,8 @@ final class InputSource {
   /// A second descriptor for the same open file when it is a regular uncompressed file, so libpcap can
   /// read it through plain stdio; -1 otherwise.
   private var plainDescriptor: Int32
+  /// Where the regular file was positioned when opened (0, unless standard input was already read from).
+  private var plainStart: off_t = 0
   /// The first bytes of the (decompressed) content, at most `peekLength`.
   let prefix: [UInt8]
   /// Whether the content is gzip-compressed.
@@ -55,6 +57,7 @@ final class InputSource {
     }
     let regular = info.st_mode & S_IFMT == S_IFREG
     let second = regular ? dup(descriptor) : -1
+    let start = regular ? lseek(descriptor, 0, SEEK_CUR) : 0
     guard let stream = oc_stream_open(descriptor) else {
       close(descriptor)
       if second >= 0 { close(second) }
@@ -86,6 +89,7 @@ final class InputSource {
       self.plainDescriptor = -1
     } else {
       self.plainDescriptor = second
+      self.plainStart = max(0, start)
     }
   }
 
@@ -101,11 +105,11 @@ final class InputSource {
     return stream
   }
 
-  /// Hands over the plain descriptor (positioned at the start of the file), or -1 if there is none.
+  /// Hands over the plain descriptor (positioned where the content starts), or -1 if there is none.
   func takePlainDescriptor() -> Int32 {
     defer { plainDescriptor = -1 }
     guard plainDescriptor >= 0 else { return -1 }
-    if lseek(plainDescriptor, 0, SEEK_SET) != 0 {
+    if lseek(plainDescriptor, plainStart, SEEK_SET) != plainStart {
       close(plainDescriptor)
       return -1
     }

@@ -236,7 +236,8 @@ final class PcapngReader {
   /// Section Header Block: byte-order magic, version, section length, options.
   private func sectionHeader(length: Int, at offset: Int64) -> Step {
     guard length >= 28 else {
-      return .damage(error(.malformedBlock("section header block of \(length) bytes, below 28"), at: offset, isPacket: false))
+      return .damage(
+        error(.malformedBlock("section header block of \(length) bytes, below 28"), at: offset, isPacket: false))
     }
     let major = half(12)
     let minor = half(14)
@@ -311,7 +312,8 @@ final class PcapngReader {
   /// Simple Packet Block: interface 0, original length, data; no timestamp (the last one seen is used).
   private func simplePacket(length: Int, at offset: Int64) -> Step {
     guard length >= 16 else {
-      return .damage(error(.malformedBlock("simple packet block of \(length) bytes, below 16"), at: offset, isPacket: true))
+      return .damage(
+        error(.malformedBlock("simple packet block of \(length) bytes, below 16"), at: offset, isPacket: true))
     }
     guard let interface = interfaces.first else {
       return .damage(error(.malformedBlock("simple packet block before any interface"), at: offset, isPacket: true))

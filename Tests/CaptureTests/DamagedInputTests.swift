@@ -66,7 +66,10 @@ struct DamagedInputTests {
     let path = try directory.write("bom.pcapng", bytes)
     let error = try #require(openError(path))
     #expect(error.kind == .badMagic)
-    #expect(error.description == "\(path): block 1 (byte offset 0): bad magic: section header byte-order magic is 00 3c 2b 1a, not 1a 2b 3c 4d")
+    #expect(
+      error.description
+        == "\(path): block 1 (byte offset 0): bad magic: section header byte-order magic is 00 3c 2b 1a, not 1a 2b 3c 4d"
+    )
 
     // The same in a second section: damage after the first section's packets.
     var good = PcapngWriter()
@@ -128,7 +131,9 @@ struct DamagedInputTests {
         #expect(damage.byteOffset == Int64(boundaries[complete]), "length \(length)")
         #expect(damage.blockNumber == nil)
         expectOneLine(damage, naming: path)
-        #expect(damage.description.hasPrefix("\(path): record \(complete + 1) (byte offset \(boundaries[complete])): truncated record: "))
+        #expect(
+          damage.description.hasPrefix(
+            "\(path): record \(complete + 1) (byte offset \(boundaries[complete])): truncated record: "))
       }
     }
   }
@@ -248,7 +253,8 @@ struct DamagedInputTests {
       #expect(damage.blockNumber == 4, "\(name)")
       #expect(damage.byteOffset == Int64(packetOffset), "\(name)")
       #expect(
-        damage.description.hasPrefix("\(path): record 2, block 4 (byte offset \(packetOffset)): malformed block: \(detail)"),
+        damage.description.hasPrefix(
+          "\(path): record 2, block 4 (byte offset \(packetOffset)): malformed block: \(detail)"),
         "\(damage)")
       // Damage is sticky: a later call reports it again and reads nothing.
     }

@@ -64,7 +64,9 @@ struct PcapReadingTests {
     let nano = directory.file("scapy-ns.pcap")
     try python(Self.scapyScript, [micro, nano])
 
-    for (path, format, fraction) in [(micro, CaptureFormat.pcap, Int64(123_456_000)), (nano, .pcapNanosecond, 123_456_789)] {
+    for (path, format, fraction) in [
+      (micro, CaptureFormat.pcap, Int64(123_456_000)), (nano, .pcapNanosecond, 123_456_789),
+    ] {
       let (reader, read, status) = try readAll(path)
       #expect(reader.format == format)
       #expect(reader.linkTypes == [1])
@@ -83,8 +85,11 @@ struct PcapReadingTests {
   @Test("editcap conversions: nanosecond pcap and modified pcap")
   func editcapVariants() throws {
     let directory = try TempDirectory()
-    let source = directory.file("scapy.pcap")
-    try python(Self.scapyScript, [source, directory.file("unused.pcap")])
+    var writer = PcapWriter()
+    for (i, length) in [42, 52, 62, 72, 82].enumerated() {
+      writer.add(TestPacket(seconds: 1_700_000_000 + UInt32(i), fraction: 123_456, data: sampleData(i, length: length)))
+    }
+    let source = try directory.write("source.pcap", writer.bytes)
     let nano = directory.file("ns.pcap")
     let modified = directory.file("mod.pcap")
     try run(["editcap", "-F", "nsecpcap", source, nano])
@@ -108,15 +113,18 @@ struct PcapReadingTests {
     writer.add(TestPacket(seconds: 1, fraction: 0, data: sampleData(0, length: 100)))
     writer.add(TestPacket(seconds: 2, fraction: 0, data: sampleData(1, length: 40)))
     writer.bytes += [0, 0, 0]  // a cut record header after them
-    let path = try directory.write("snap.pcap", writer.bytes)
-    let (_, read, status) = try readAll(path)
-    #expect(read.map(\.info.capturedLength) == [64, 40])
-    #expect(read.first?.bytes == Array(sampleData(0, length: 100).prefix(64)))
-    let damage = try #require(status.damage)
-    #expect(damage.recordNumber == 3)
-    // The offset follows the bytes in the file, not the shortened captured length.
-    let expectedOffset: Int64 = 24 + 16 + 100 + 16 + 40
-    #expect(damage.byteOffset == expectedOffset)
+    let plain = try directory.write("snap.pcap", writer.bytes)
+    for path in [plain, try gzip(plain)] {
+      let (_, read, status) = try readAll(path)
+      #expect(read.map(\.info.capturedLength) == [64, 40])
+      #expect(read.map(\.info.wireLength) == [100, 40])
+      #expect(read.first?.bytes == Array(sampleData(0, length: 100).prefix(64)))
+      let damage = try #require(status.damage)
+      #expect(damage.recordNumber == 3)
+      // The offset follows the bytes in the file, not the shortened captured length.
+      let expectedOffset: Int64 = 24 + 16 + 100 + 16 + 40
+      #expect(damage.byteOffset == expectedOffset)
+    }
   }
 
   @Test("stopping early and resuming")

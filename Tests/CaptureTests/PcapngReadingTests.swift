@@ -14,11 +14,18 @@ struct PcapngReadingTests {
     writer.interface(linkType: 101, tsresol: 9)  // raw IP, nanoseconds
     writer.block(0x0000_0BAD, [1, 2, 3, 4, 5, 6, 7, 8])  // a custom block to skip
     writer.enhancedPacket(interface: 0, units: 1_700_000_000_123_456, data: sampleData(0, length: 61))
-    writer.enhancedPacket(interface: 1, units: 1_700_000_001_987_654_321, data: sampleData(1, length: 40), wireLength: 1500)
+    writer.enhancedPacket(
+      interface: 1, units: 1_700_000_001_987_654_321, data: sampleData(1, length: 40), wireLength: 1500)
     writer.block(5, [0, 0, 0, 0] + [UInt8](repeating: 0, count: 8))  // an Interface Statistics Block
     writer.simplePacket(data: sampleData(2, length: 33))
     writer.obsoletePacket(interface: 1, units: 1_700_000_002_000_000_001, data: sampleData(3, length: 20))
     let path = try directory.write("own.pcapng", writer.bytes)
+
+    // Interfaces become known as their blocks are read.
+    let fresh = try CaptureFileReader(path: path)
+    #expect(fresh.linkTypes == [])
+    _ = try fresh.forEachPacket { _, _ in false }
+    #expect(fresh.linkTypes == [1, 101])
 
     let (reader, read, status) = try readAll(path)
     #expect(reader.format == .pcapng)
@@ -111,7 +118,9 @@ struct PcapngReadingTests {
     #expect(damage.recordNumber == 2)
     #expect(damage.blockNumber == 4)
     #expect(damage.byteOffset == Int64(writer.blockOffsets[3]))
-    #expect(damage.description.hasPrefix("\(path): record 2, block 4 (byte offset \(writer.blockOffsets[3])): malformed block"))
+    #expect(
+      damage.description.hasPrefix(
+        "\(path): record 2, block 4 (byte offset \(writer.blockOffsets[3])): malformed block"))
   }
 
   static let scapyScript = """
