@@ -1,0 +1,115 @@
+import Analysis
+import NetCore
+
+/// The plain-text summary: a header that says what was read with which database, then the
+/// top origins, readable in an 80-column terminal.
+public enum SummaryTable {
+  public static func render(_ s: Summary, by dimension: Summary.Dimension, top: Int) -> String {
+    var out = ""
+    let t = s.totals
+    let inputs = s.inputs.count == 1 ? s.inputs[0].path : "\(s.inputs.count) inputs"
+    out += "\(inputs): \(group(t.records)) records, \(group(t.ipPackets)) IP packets"
+    out += " (\(group(t.ipv4Packets)) IPv4, \(group(t.ipv6Packets)) IPv6), \(group(t.nonIPPackets)) non-IP\n"
+    if let first = t.firstSeen, let last = t.lastSeen {
+      out += "time: \(shortTime(first)) to \(shortTime(last)) (UTC)\n"
+    }
+    for db in s.databases {
+      out += "\(db.role) database: \(db.path) (\(db.type), built \(db.buildDate.iso8601(fractionDigits: 0).prefix(10)))\n"
+    }
+    for input in s.inputs where input.error != nil {
+      out += "\(input.damaged ? "damaged" : "unreadable"): \(input.error!)\n"
+    }
+    let nonIP = s.linkTypes.values.reduce(into: SkipCounts()) { $0.add($1.nonIP) }
+    if !nonIP.byReason.isEmpty {
+      out += "non-IP records: " + nonIP.byReason.sorted { $0.key < $1.key }.map { "\(group($0.value)) \($0.key)" }.joined(separator: ", ") + "\n"
+    }
+    out += "\n"
+
+    let ranked = s.ranked(by: dimension)
+    let totalSources = max(1, t.sources)
+    var rows: [[String]] = [[dimension == .asn ? "ASN" : "ORIGIN", "PACKETS", "%PKT", "BYTES", "%BYTE", "SOURCES", "%SRC"]]
+    for entry in ranked.prefix(top) {
+      let c = entry.counters
+      rows.append([
+        label(entry.key), group(c.packets), percent(c.packets, t.ipPackets), bytes(c.wireBytes),
+        percent(c.wireBytes, t.wireBytes), group(c.sources), percent(c.sources, totalSources),
+      ])
+    }
+    if ranked.count > top {
+      let rest = ranked.dropFirst(top).reduce(into: OriginCounters()) { $0.add($1.counters) }
+      rows.append([
+        "(\(ranked.count - top) more)", group(rest.packets), percent(rest.packets, t.ipPackets), bytes(rest.wireBytes),
+        percent(rest.wireBytes, t.wireBytes), group(rest.sources), percent(rest.sources, totalSources),
+      ])
+    }
+    out += TextTable.render(rows, rightAligned: [1, 2, 3, 4, 5, 6])
+    out += "\nBytes are wire bytes. Source-address geography is not attribution: spoofing, proxies and\n"
+    out += "botnets all move it.\n"
+    return out
+  }
+
+  static func label(_ key: OriginKey) -> String {
+    let text: String
+    switch key.kind {
+    case .country, .continent: text = "\(key.code) \(key.name)"
+    case .asn: text = key.code
+    case .special: text = "special: \(key.code)"
+    case .unknown: text = "unknown"
+    }
+    return text.count > 22 ? String(text.prefix(21)) + "…" : text
+  }
+
+  /// `1234567` as `1,234,567`.
+  public static func group(_ n: UInt64) -> String {
+    let digits = Array(String(n))
+    var out = ""
+    for (i, d) in digits.enumerated() {
+      if i > 0 && (digits.count - i) % 3 == 0 { out += "," }
+      out.append(d)
+    }
+    return out
+  }
+
+  /// A share with one decimal: `12.3%`, `<0.1%` for a small non-zero share.
+  public static func percent(_ part: UInt64, _ whole: UInt64) -> String {
+    guard whole > 0 else { return "-" }
+    let p = Double(part) / Double(whole) * 100
+    if part > 0 && p < 0.05 { return "<0.1%" }
+    return fixed(p, 1) + "%"
+  }
+
+  /// Bytes in binary-free decimal units: `512 B`, `1.2 kB`, `3.4 MB`, `5.6 GB`.
+  public static func bytes(_ n: UInt64) -> String {
+    let units = ["B", "kB", "MB", "GB", "TB", "PB"]
+    var value = Double(n)
+    var unit = 0
+    while value >= 1000 && unit < units.count - 1 {
+      value /= 1000
+      unit += 1
+    }
+    return unit == 0 ? "\(n) B" : "\(fixed(value, 1)) \(units[unit])"
+  }
+
+  /// A fixed-point decimal, independent of locale.
+  public static func fixed(_ value: Double, _ digits: Int) -> String {
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let scaled = (value * scale).rounded()
+    let whole = Int64(scaled / scale)
+    let frac = Int64(abs(scaled) - abs(Double(whole)) * scale)
+    if digits == 0 { return String(Int64(scaled)) }
+    let fracText = String(frac)
+    return "\(value < 0 && whole == 0 ? "-" : "")\(whole).\(String(repeating: "0", count: digits - fracText.count))\(fracText)"
+  }
+
+  static func shortTime(_ t: Timestamp) -> String {
+    let s = t.iso8601(fractionDigits: 0)
+    return s.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: "")
+  }
+}
+
+extension String {
+  fileprivate func replacingOccurrences(of a: String, with b: String) -> String {
+    split(separator: Character(a), omittingEmptySubsequences: false).joined(separator: b)
+  }
+}
