@@ -17,7 +17,7 @@ public struct OriginCheckCommand: ParsableCommand {
       Exit status: 0 success; 1 a claim did not hold (with --fail-unless-holds); 64 bad usage;
       65 input partly read (damaged); 66 input unreadable (nothing read); 70 internal error.
       """,
-    subcommands: [LookupCommand.self, GeoDBCommand.self])
+    subcommands: [AnalyzeCommand.self, LookupCommand.self, GeoDBCommand.self])
 
   public init() {}
 
@@ -28,7 +28,7 @@ public struct OriginCheckCommand: ParsableCommand {
       try command.run()
       Glibc.exit(0)
     } catch let error as CLIError {
-      printError("origincheck: \(error.message)")
+      if !error.message.isEmpty { printError("origincheck: \(error.message)") }
       Glibc.exit(error.status.rawValue)
     } catch {
       exit(withError: error)

@@ -8,7 +8,7 @@ public enum SummaryTable {
     var out = ""
     let t = s.totals
     let inputs = s.inputs.count == 1 ? s.inputs[0].path : "\(s.inputs.count) inputs"
-    out += "\(inputs): \(group(t.records)) records, \(group(t.ipPackets)) IP packets"
+    out += "\(inputs): \(plural(t.records, "record")), \(plural(t.ipPackets, "IP packet"))"
     out += " (\(group(t.ipv4Packets)) IPv4, \(group(t.ipv6Packets)) IPv6), \(group(t.nonIPPackets)) non-IP\n"
     if let first = t.firstSeen, let last = t.lastSeen {
       out += "time: \(shortTime(first)) to \(shortTime(last)) (UTC)\n"
@@ -58,6 +58,8 @@ public enum SummaryTable {
     }
     return text.count > 22 ? String(text.prefix(21)) + "…" : text
   }
+
+  static func plural(_ n: UInt64, _ noun: String) -> String { "\(group(n)) \(noun)\(n == 1 ? "" : "s")" }
 
   /// `1234567` as `1,234,567`.
   public static func group(_ n: UInt64) -> String {
