@@ -23,26 +23,25 @@ public enum PacketDecoder {
     }
   #endif
 
-  // Link types are matched by value: the `LinkType` constants are lazily initialized globals.
   @inline(__always)
   static func decodeFrame(linkType: LinkType, bytes: UnsafeRawBufferPointer) -> DecodeOutcome {
     switch linkType.rawValue {
-    case 1 /* .ethernet */: ethernet(bytes)
-    case 101 /* .raw */, 12 /* .rawDLT12 */, 14 /* .rawDLT14 */:
+    case LinkType.ethernet.rawValue: ethernet(bytes)
+    case LinkType.raw.rawValue, LinkType.rawDLT12.rawValue, LinkType.rawDLT14.rawValue:
       ipByVersion(bytes, at: 0, layer: .ip, otherwise: .malformed(.ip, .badIPVersion))
-    case 113 /* .linuxSLL */: linuxSLL(bytes)
-    case 276 /* .linuxSLL2 */: linuxSLL2(bytes)
-    case 0 /* .null */: null(bytes)
-    case 108 /* .loop */: loop(bytes)
-    case 228 /* .ipv4 */: ipv4(bytes, at: 0)
-    case 229 /* .ipv6 */: ipv6(bytes, at: 0)
-    case 9 /* .ppp */: ppp(bytes, at: 0)
-    case 50 /* .pppHDLC */: pppHDLC(bytes)
-    case 204 /* .pppWithDirection */: pppWithDirection(bytes)
-    case 104 /* .cHDLC */: ciscoHDLC(bytes, at: 0)
-    case 105 /* .ieee80211 */: ieee80211(bytes, at: 0)
-    case 127 /* .ieee80211Radiotap */: radiotap(bytes)
-    case 239 /* .nflog */: nflog(bytes)
+    case LinkType.linuxSLL.rawValue: linuxSLL(bytes)
+    case LinkType.linuxSLL2.rawValue: linuxSLL2(bytes)
+    case LinkType.null.rawValue: null(bytes)
+    case LinkType.loop.rawValue: loop(bytes)
+    case LinkType.ipv4.rawValue: ipv4(bytes, at: 0)
+    case LinkType.ipv6.rawValue: ipv6(bytes, at: 0)
+    case LinkType.ppp.rawValue: ppp(bytes, at: 0)
+    case LinkType.pppHDLC.rawValue: pppHDLC(bytes)
+    case LinkType.pppWithDirection.rawValue: pppWithDirection(bytes)
+    case LinkType.cHDLC.rawValue: ciscoHDLC(bytes, at: 0)
+    case LinkType.ieee80211.rawValue: ieee80211(bytes, at: 0)
+    case LinkType.ieee80211Radiotap.rawValue: radiotap(bytes)
+    case LinkType.nflog.rawValue: nflog(bytes)
     default: .nonIP(.unsupportedLinkType)
     }
   }

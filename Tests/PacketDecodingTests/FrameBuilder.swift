@@ -32,12 +32,15 @@ enum Build {
 
   /// A 20-byte TCP header.
   static func tcp(_ sourcePort: UInt16, _ destinationPort: UInt16, flags: UInt8 = 0x02) -> [UInt8] {
-    be16(sourcePort) + be16(destinationPort) + be32(1000) + be32(0)  // ports, sequence, acknowledgment
-      + [0x50, flags] + be16(65535) + be16(0) + be16(0)  // data offset 5, flags, window, checksum, urgent
+    // Ports, sequence and acknowledgment numbers; data offset 5, flags; window, checksum, urgent pointer.
+    be16(sourcePort) + be16(destinationPort) + be32(1000) + be32(0)
+      + [0x50, flags] + be16(65535) + be16(0) + be16(0)
   }
 
   /// A UDP header and payload.
-  static func udp(_ sourcePort: UInt16, _ destinationPort: UInt16, payload: [UInt8] = [1, 2, 3, 4]) -> [UInt8] {
+  static func udp(_ sourcePort: UInt16, _ destinationPort: UInt16, payload: [UInt8] = [1, 2, 3, 4])
+    -> [UInt8]
+  {
     be16(sourcePort) + be16(destinationPort) + be16(UInt16(8 + payload.count)) + be16(0) + payload
   }
 
@@ -45,15 +48,19 @@ enum Build {
 
   /// An IPv4 packet. `totalLength` and `ihl` override the computed values.
   static func ipv4(
-    source: IPv4Address = source4, destination: IPv4Address = destination4, protocolNumber: UInt8 = 6,
+    source: IPv4Address = source4, destination: IPv4Address = destination4,
+    protocolNumber: UInt8 = 6,
     ttl: UInt8 = 57, flagsAndOffset: UInt16 = 0x4000, options: [UInt8] = [],
-    payload: [UInt8] = tcp(40000, 443), totalLength: Int? = nil, ihl: UInt8? = nil, version: UInt8 = 4
+    payload: [UInt8] = tcp(40000, 443), totalLength: Int? = nil, ihl: UInt8? = nil,
+    version: UInt8 = 4
   ) -> [UInt8] {
     precondition(options.count % 4 == 0)
     let headerWords = ihl ?? UInt8(5 + options.count / 4)
     let length = totalLength ?? (20 + options.count + payload.count)
-    return [version << 4 | headerWords, 0] + be16(UInt16(length)) + be16(0x1234) + be16(flagsAndOffset)
-      + [ttl, protocolNumber] + be16(0) + be32(source.value) + be32(destination.value) + options + payload
+    return [version << 4 | headerWords, 0] + be16(UInt16(length)) + be16(0x1234)
+      + be16(flagsAndOffset)
+      + [ttl, protocolNumber] + be16(0) + be32(source.value) + be32(destination.value) + options
+      + payload
   }
 
   /// An IPv6 packet whose payload may begin with extension headers.
@@ -110,7 +117,9 @@ enum Build {
   }
 
   /// LLC/SNAP with OUI 00-00-00 and the EtherType.
-  static func snap(_ type: UInt16, oui: [UInt8] = [0, 0, 0]) -> [UInt8] { [0xaa, 0xaa, 0x03] + oui + be16(type) }
+  static func snap(_ type: UInt16, oui: [UInt8] = [0, 0, 0]) -> [UInt8] {
+    [0xaa, 0xaa, 0x03] + oui + be16(type)
+  }
 
   /// An 802.3 frame: length field, then LLC.
   static func ethernet8023(_ llcFrame: [UInt8]) -> [UInt8] {
@@ -124,19 +133,24 @@ enum Build {
 
   static func pppProtocol(_ version: IPVersion) -> UInt16 { version == .v4 ? 0x0021 : 0x0057 }
 
-  static func linuxSLL(hardware: UInt16 = 1, protocol proto: UInt16, _ payload: [UInt8]) -> [UInt8] {
+  static func linuxSLL(hardware: UInt16 = 1, protocol proto: UInt16, _ payload: [UInt8]) -> [UInt8]
+  {
     be16(0) + be16(hardware) + be16(6) + macA + [0, 0] + be16(proto) + payload
   }
 
-  static func linuxSLL2(hardware: UInt16 = 1, protocol proto: UInt16, _ payload: [UInt8]) -> [UInt8] {
+  static func linuxSLL2(hardware: UInt16 = 1, protocol proto: UInt16, _ payload: [UInt8]) -> [UInt8]
+  {
     be16(proto) + be16(0) + be32(3) + be16(hardware) + [0, 6] + macA + [0, 0] + payload
   }
 
   /// An 802.11 data frame header. `subtype` 0 is Data, 8 QoS Data; `flags` is frame control byte 1.
-  static func dot11(type: UInt8 = 2, subtype: UInt8 = 0, flags: UInt8 = 0x01, qos: UInt16 = 0, version: UInt8 = 0)
+  static func dot11(
+    type: UInt8 = 2, subtype: UInt8 = 0, flags: UInt8 = 0x01, qos: UInt16 = 0, version: UInt8 = 0
+  )
     -> [UInt8]
   {
-    var header: [UInt8] = [subtype << 4 | type << 2 | version, flags] + [0, 0] + macB + macA + macB + [0x10, 0]
+    var header: [UInt8] =
+      [subtype << 4 | type << 2 | version, flags] + [0, 0] + macB + macA + macB + [0x10, 0]
     if flags & 0x03 == 0x03 { header += macA }
     if subtype & 0x08 != 0 {
       header += le16(qos)

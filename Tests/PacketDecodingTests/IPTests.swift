@@ -5,8 +5,13 @@ import Testing
 @Suite struct IPv4Tests {
   @Test func optionsAreSkippedByHeaderLength() throws {
     let packet = try #require(
-      decode(.raw, Build.ipv4(options: [0x94, 0x04, 0, 0, 0x01, 0x01, 0x01, 0x00], payload: Build.tcp(1234, 80, flags: 0x12)))
-        .packet)
+      decode(
+        .raw,
+        Build.ipv4(
+          options: [0x94, 0x04, 0, 0, 0x01, 0x01, 0x01, 0x00],
+          payload: Build.tcp(1234, 80, flags: 0x12))
+      )
+      .packet)
     #expect(packet.sourcePort == 1234)
     #expect(packet.destinationPort == 80)
     #expect(packet.tcpFlags == 0x12)
@@ -53,13 +58,16 @@ import Testing
   @Test func paddingAfterTheDeclaredLengthIsNotReadAsPorts() throws {
     // A 20-byte packet claiming TCP, padded to the Ethernet minimum: no TCP header in it.
     let ip = Build.ipv4(payload: [])
-    let packet = try #require(decode(.ethernet, Build.ethernet(type: 0x0800, ip + [UInt8](repeating: 0x55, count: 26))).packet)
+    let packet = try #require(
+      decode(.ethernet, Build.ethernet(type: 0x0800, ip + [UInt8](repeating: 0x55, count: 26)))
+        .packet)
     #expect(packet.ipBytes == 20)
     #expect(packet.sourcePort == nil)
   }
 
   @Test func zeroTotalLengthFromSegmentationOffloadUsesCapturedLength() throws {
-    let frame = Build.ipv4(payload: Build.tcp(5, 6) + [UInt8](repeating: 0, count: 100), totalLength: 0)
+    let frame = Build.ipv4(
+      payload: Build.tcp(5, 6) + [UInt8](repeating: 0, count: 100), totalLength: 0)
     let packet = try #require(decode(.raw, frame).packet)
     #expect(packet.ipBytes == UInt32(frame.count))
     #expect(packet.sourcePort == 5)
@@ -77,7 +85,8 @@ import Testing
     (UInt8(17), true), (136, true), (132, true), (33, true), (1, false), (47, false),
   ])
   func portsForPortedProtocolsOnly(protocolNumber: UInt8, hasPorts: Bool) throws {
-    let packet = try #require(decode(.raw, Build.ipv4(protocolNumber: protocolNumber, payload: Build.udp(7, 9))).packet)
+    let packet = try #require(
+      decode(.raw, Build.ipv4(protocolNumber: protocolNumber, payload: Build.udp(7, 9))).packet)
     #expect(packet.protocolNumber == protocolNumber)
     #expect(packet.sourcePort == (hasPorts ? 7 : nil))
     #expect(packet.destinationPort == (hasPorts ? 9 : nil))
@@ -111,7 +120,8 @@ import Testing
   }
 
   @Test func laterFragmentStopsAtTheFragmentHeader() throws {
-    let payload = Build.extensionHeader(next: 44) + Build.fragmentHeader(next: 17, offset: 181, more: false)
+    let payload =
+      Build.extensionHeader(next: 44) + Build.fragmentHeader(next: 17, offset: 181, more: false)
       + [UInt8](repeating: 0xab, count: 16)
     let packet = try #require(decode(.raw, Build.ipv6(nextHeader: 0, payload: payload)).packet)
     #expect(packet.protocolNumber == 17)
@@ -123,7 +133,8 @@ import Testing
   @Test func authenticationHeaderLengthIsInFourByteUnits() throws {
     // AH with a 12-byte ICV: payload length field 4, (4 + 2) * 4 = 24 bytes.
     let ah: [UInt8] = [17, 4, 0, 0] + be32(0x100) + be32(1) + [UInt8](repeating: 0xcc, count: 12)
-    let packet = try #require(decode(.raw, Build.ipv6(nextHeader: 51, payload: ah + Build.udp(500, 4500))).packet)
+    let packet = try #require(
+      decode(.raw, Build.ipv6(nextHeader: 51, payload: ah + Build.udp(500, 4500))).packet)
     #expect(packet.protocolNumber == 17)
     #expect(packet.sourcePort == 500)
     #expect(packet.destinationPort == 4500)
@@ -148,7 +159,9 @@ import Testing
   @Test func jumboPayloadLength() throws {
     // Hop-by-hop with PadN(0) then Jumbo Payload (RFC 2675): 8 bytes of header, jumbo length 70000.
     let hopByHop: [UInt8] = [17, 0, 0xc2, 4] + be32(70000)
-    let packet = try #require(decode(.raw, Build.ipv6(nextHeader: 0, payload: hopByHop + Build.udp(1, 2), payloadLength: 0)).packet)
+    let packet = try #require(
+      decode(.raw, Build.ipv6(nextHeader: 0, payload: hopByHop + Build.udp(1, 2), payloadLength: 0))
+        .packet)
     #expect(packet.ipBytes == 70040)
     #expect(packet.sourcePort == 1)
   }
@@ -171,7 +184,8 @@ import Testing
 
   @Test func payloadLengthBoundsTheWalk() throws {
     // The declared payload ends after the hop-by-hop header: the bytes after it are padding.
-    let frame = Build.ipv6(nextHeader: 0, payload: Build.extensionHeader(next: 17) + Build.udp(1, 2), payloadLength: 8)
+    let frame = Build.ipv6(
+      nextHeader: 0, payload: Build.extensionHeader(next: 17) + Build.udp(1, 2), payloadLength: 8)
     let packet = try #require(decode(.raw, frame).packet)
     #expect(packet.protocolNumber == 17)
     #expect(packet.sourcePort == nil)

@@ -34,7 +34,8 @@ func expectedPacket(_ version: IPVersion) -> DecodedPacket {
 
   @Test func sixteenTagsAreAllowedSeventeenAreNot() {
     func frame(_ tags: Int) -> [UInt8] {
-      Build.taggedEthernet(tags: (0..<tags).map { _ in Build.vlanTag(id: 1) }, type: 0x0800, Build.ipv4())
+      Build.taggedEthernet(
+        tags: (0..<tags).map { _ in Build.vlanTag(id: 1) }, type: 0x0800, Build.ipv4())
     }
     #expect(decode(.ethernet, frame(16)).packet != nil)
     #expect(decode(.ethernet, frame(17)) == .malformed(.vlan, .tooDeep))
@@ -76,6 +77,9 @@ func expectedPacket(_ version: IPVersion) -> DecodedPacket {
     #expect(DecodeOutcome.ip(expectedPacket(.v4)).summaryKey == "ip")
     let keys = NonIPReason.allCases.map(\.rawValue) + ["ip", "truncated", "malformed"]
     #expect(Set(keys).count == keys.count)
-    #expect(keys.allSatisfy { $0.utf8.allSatisfy { $0 == UInt8(ascii: "-") || (0x61...0x7a).contains($0) } })
+    #expect(
+      keys.allSatisfy {
+        $0.utf8.allSatisfy { $0 == UInt8(ascii: "-") || (0x61...0x7a).contains($0) }
+      })
   }
 }

@@ -22,7 +22,8 @@ import Testing
 
   @Test func decodedPacketsMatchScapy() throws {
     let directory = FileManager.default.temporaryDirectory
-      .appendingPathComponent("origincheck-scapy-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
+      .appendingPathComponent(
+        "origincheck-scapy-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
     let script = directory.appendingPathComponent("make_linktypes.py")
@@ -34,7 +35,8 @@ import Testing
     // Every supported link type except the DLT aliases of raw IP is covered by the script.
     let covered = Set(manifest.map(\.linktype))
     let aliases: Set<UInt32> = [LinkType.rawDLT12.rawValue, LinkType.rawDLT14.rawValue]
-    #expect(Set(LinkType.supported.map(\.rawValue)).subtracting(aliases).subtracting(covered).isEmpty)
+    #expect(
+      Set(LinkType.supported.map(\.rawValue)).subtracting(aliases).subtracting(covered).isEmpty)
 
     var checked = 0
     for expected in manifest {
@@ -74,7 +76,8 @@ import Testing
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
       throw ScriptFailure(
-        message: "python3 \(script) exited \(process.terminationStatus) (is scapy installed? pip install scapy): "
+        message:
+          "python3 \(script) exited \(process.terminationStatus) (is scapy installed? pip install scapy): "
           + String(decoding: errors, as: UTF8.self))
     }
     return output
@@ -101,7 +104,8 @@ struct ClassicPcap {
     let bytes = [UInt8](data)
     guard bytes.count >= 24 else { throw FormatError(description: "pcap header cut off") }
     func u32(_ offset: Int, swapped: Bool) -> UInt32 {
-      let value = UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16
+      let value =
+        UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16
         | UInt32(bytes[offset + 3]) << 24
       return swapped ? value.byteSwapped : value
     }
@@ -110,16 +114,21 @@ struct ClassicPcap {
     switch magic {
     case 0xa1b2_c3d4, 0xa1b2_3c4d: swapped = false
     case 0xd4c3_b2a1, 0x4d3c_b2a1: swapped = true
-    default: throw FormatError(description: "not a classic pcap file (magic \(String(magic, radix: 16)))")
+    default:
+      throw FormatError(description: "not a classic pcap file (magic \(String(magic, radix: 16)))")
     }
     linkType = u32(20, swapped: swapped) & 0x0fff_ffff  // upper bits: FCS length flags
     frames = []
     var offset = 24
     while offset < bytes.count {
-      guard offset + 16 <= bytes.count else { throw FormatError(description: "record header cut off at \(offset)") }
+      guard offset + 16 <= bytes.count else {
+        throw FormatError(description: "record header cut off at \(offset)")
+      }
       let captured = Int(u32(offset + 8, swapped: swapped))
       offset += 16
-      guard offset + captured <= bytes.count else { throw FormatError(description: "record cut off at \(offset)") }
+      guard offset + captured <= bytes.count else {
+        throw FormatError(description: "record cut off at \(offset)")
+      }
       frames.append(Array(bytes[offset..<offset + captured]))
       offset += captured
     }

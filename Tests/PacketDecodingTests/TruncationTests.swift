@@ -18,8 +18,11 @@ import Testing
         #expect(packet.source == whole.source, "prefix \(length)")
         #expect(packet.destination == whole.destination, "prefix \(length)")
         #expect(packet.ipBytes == whole.ipBytes, "prefix \(length)")
-        #expect(packet.sourcePort == nil || packet.sourcePort == whole.sourcePort, "prefix \(length)")
-        #expect(packet.destinationPort == nil || packet.destinationPort == whole.destinationPort, "prefix \(length)")
+        #expect(
+          packet.sourcePort == nil || packet.sourcePort == whole.sourcePort, "prefix \(length)")
+        #expect(
+          packet.destinationPort == nil || packet.destinationPort == whole.destinationPort,
+          "prefix \(length)")
         #expect(packet.tcpFlags == nil || packet.tcpFlags == whole.tcpFlags, "prefix \(length)")
       case .nonIP(.nflogNoPayload) where frame.linkType == .nflog:
         // A message cut at a TLV boundary before NFULA_PAYLOAD cannot be told from one without it.
@@ -32,9 +35,13 @@ import Testing
 
   @Test func truncationNamesTheLayerAndLengths() {
     let frame = Build.taggedEthernet(tags: [Build.vlanTag(id: 1)], type: 0x0800, Build.ipv4())
-    #expect(decode(.ethernet, Array(frame.prefix(10))) == .truncated(.ethernet, needed: 14, available: 10))
-    #expect(decode(.ethernet, Array(frame.prefix(16))) == .truncated(.vlan, needed: 18, available: 16))
-    #expect(decode(.ethernet, Array(frame.prefix(30))) == .truncated(.ipv4, needed: 38, available: 30))
+    #expect(
+      decode(.ethernet, Array(frame.prefix(10))) == .truncated(.ethernet, needed: 14, available: 10)
+    )
+    #expect(
+      decode(.ethernet, Array(frame.prefix(16))) == .truncated(.vlan, needed: 18, available: 16))
+    #expect(
+      decode(.ethernet, Array(frame.prefix(30))) == .truncated(.ipv4, needed: 38, available: 30))
     let v6 = Build.ethernet(type: 0x86dd, Build.ipv6())
     #expect(decode(.ethernet, Array(v6.prefix(53))) == .truncated(.ipv6, needed: 54, available: 53))
   }
