@@ -42,7 +42,9 @@ extension UnsafeRawBufferPointer {
 extension DecodeOutcome {
   /// `length` bytes at `offset` are needed for `layer`, and `bytes` ends before them.
   @inline(__always)
-  static func truncated(_ layer: DecodeLayer, _ length: Int, at offset: Int, in bytes: UnsafeRawBufferPointer)
+  static func truncated(
+    _ layer: DecodeLayer, _ length: Int, at offset: Int, in bytes: UnsafeRawBufferPointer
+  )
     -> DecodeOutcome
   {
     .truncated(layer, needed: offset &+ length, available: bytes.count)

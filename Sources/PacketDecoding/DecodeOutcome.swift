@@ -41,7 +41,8 @@ extension DecodeOutcome: CustomStringConvertible {
     case .nonIP(let reason): return "non-IP: \(reason.rawValue)"
     case .truncated(let layer, let needed, let available):
       return "truncated \(layer.rawValue) header: needs \(needed) bytes, \(available) captured"
-    case .malformed(let layer, let reason): return "malformed \(layer.rawValue) header: \(reason.rawValue)"
+    case .malformed(let layer, let reason):
+      return "malformed \(layer.rawValue) header: \(reason.rawValue)"
     }
   }
 }

@@ -30,7 +30,8 @@ public struct DecodedPacket: Hashable, Sendable {
   public var tcpFlags: UInt8?
 
   public init(
-    source: IPAddress, destination: IPAddress, ipVersion: UInt8, ipBytes: UInt32, protocolNumber: UInt8,
+    source: IPAddress, destination: IPAddress, ipVersion: UInt8, ipBytes: UInt32,
+    protocolNumber: UInt8,
     ttl: UInt8, isFragment: Bool = false, isFirstFragment: Bool = true, sourcePort: UInt16? = nil,
     destinationPort: UInt16? = nil, tcpFlags: UInt8? = nil
   ) {

@@ -28,11 +28,14 @@ extension PacketDecoder {
     let versionAndIHL = bytes[offset]
     guard versionAndIHL >> 4 == 4 else { return .malformed(.ipv4, .badIPVersion) }
     let headerLength = Int(versionAndIHL & 0x0f) &* 4
-    guard headerLength >= ipv4MinimumHeaderLength else { return .malformed(.ipv4, .badIPv4HeaderLength) }
+    guard headerLength >= ipv4MinimumHeaderLength else {
+      return .malformed(.ipv4, .badIPv4HeaderLength)
+    }
 
     let totalLength = Int(bytes.bigEndianUInt16(at: offset &+ 2))
     let ipBytes: UInt32
-    let end: Int  // end of the IP packet within the captured bytes; link-layer padding lies beyond it
+    // The end of the IP packet within the captured bytes; link-layer padding lies beyond it.
+    let end: Int
     if totalLength == 0 {
       // A zero total length is what TCP segmentation offload leaves in outgoing packets captured
       // before the NIC splits them; the captured bytes are the best measure of the packet.

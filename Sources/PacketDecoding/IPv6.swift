@@ -35,28 +35,35 @@ extension PacketDecoder {
     var packet = DecodedPacket(
       source: .v6(
         IPv6Address(
-          high: bytes.bigEndianUInt64(at: offset &+ 8), low: bytes.bigEndianUInt64(at: offset &+ 16))),
+          high: bytes.bigEndianUInt64(at: offset &+ 8), low: bytes.bigEndianUInt64(at: offset &+ 16)
+        )),
       destination: .v6(
         IPv6Address(
-          high: bytes.bigEndianUInt64(at: offset &+ 24), low: bytes.bigEndianUInt64(at: offset &+ 32))),
+          high: bytes.bigEndianUInt64(at: offset &+ 24),
+          low: bytes.bigEndianUInt64(at: offset &+ 32))),
       ipVersion: 6,
       ipBytes: UInt32(truncatingIfNeeded: ipv6HeaderLength &+ payloadLength),
       protocolNumber: nextHeader,
       ttl: bytes[offset &+ 7])
 
     // A zero payload length means a jumbogram (RFC 2675) or an offloaded segment: the capture ends it.
-    let end = payloadLength == 0 ? bytes.count : Swift.min(bytes.count, offset &+ ipv6HeaderLength &+ payloadLength)
+    let end =
+      payloadLength == 0
+      ? bytes.count : Swift.min(bytes.count, offset &+ ipv6HeaderLength &+ payloadLength)
     var cursor = offset &+ ipv6HeaderLength
     var headersWalked = 0
     walk: while true {
       let headerLength: Int
       switch nextHeader {
-      case IPProtocolNumber.hopByHopOptions, IPProtocolNumber.ipv6Routing, IPProtocolNumber.ipv6DestinationOptions,
-        IPProtocolNumber.mobilityHeader, IPProtocolNumber.hostIdentityProtocol, IPProtocolNumber.shim6:
+      case IPProtocolNumber.hopByHopOptions, IPProtocolNumber.ipv6Routing,
+        IPProtocolNumber.ipv6DestinationOptions,
+        IPProtocolNumber.mobilityHeader, IPProtocolNumber.hostIdentityProtocol,
+        IPProtocolNumber.shim6:
         guard end &- cursor >= 8 else { break walk }
         headerLength = (Int(bytes[cursor &+ 1]) &+ 1) &* 8
         if nextHeader == IPProtocolNumber.hopByHopOptions, payloadLength == 0,
-          let jumbo = jumboPayloadLength(bytes, options: cursor &+ 2, end: Swift.min(end, cursor &+ headerLength))
+          let jumbo = jumboPayloadLength(
+            bytes, options: cursor &+ 2, end: Swift.min(end, cursor &+ headerLength))
         {
           let (sum, overflow) = jumbo.addingReportingOverflow(UInt32(ipv6HeaderLength))
           packet.ipBytes = overflow ? .max : sum
@@ -92,7 +99,8 @@ extension PacketDecoder {
 
   /// The Jumbo Payload option (type 0xC2, RFC 2675 section 2) among the hop-by-hop options that run
   /// from `options` to `end`, if present.
-  static func jumboPayloadLength(_ bytes: UnsafeRawBufferPointer, options: Int, end: Int) -> UInt32? {
+  static func jumboPayloadLength(_ bytes: UnsafeRawBufferPointer, options: Int, end: Int) -> UInt32?
+  {
     var cursor = options
     while cursor < end {
       let type = bytes[cursor]

@@ -15,7 +15,9 @@ extension PacketDecoder {
     guard bytes.has(snapHeaderLength, at: offset) else {
       return .truncated(.llc, snapHeaderLength, at: offset, in: bytes)
     }
-    let oui = UInt32(bytes[offset &+ 3]) << 16 | UInt32(bytes[offset &+ 4]) << 8 | UInt32(bytes[offset &+ 5])
+    let oui =
+      UInt32(bytes[offset &+ 3]) << 16 | UInt32(bytes[offset &+ 4]) << 8
+      | UInt32(bytes[offset &+ 5])
     guard oui == 0x000000 || oui == 0x0000f8 else { return .nonIP(.llcNonIP) }
     let depth = depth &+ 1
     guard depth <= maximumTagDepth else { return .malformed(.llc, .tooDeep) }

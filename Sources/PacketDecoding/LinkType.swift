@@ -46,7 +46,8 @@ public struct LinkType: RawRepresentable, Hashable, Sendable, CustomStringConver
 
   /// Every link type `PacketDecoder` understands.
   public static let supported: [LinkType] = [
-    .null, .ethernet, .ppp, .rawDLT12, .rawDLT14, .pppHDLC, .raw, .cHDLC, .ieee80211, .loop, .linuxSLL,
+    .null, .ethernet, .ppp, .rawDLT12, .rawDLT14, .pppHDLC, .raw, .cHDLC, .ieee80211, .loop,
+    .linuxSLL,
     .ieee80211Radiotap, .pppWithDirection, .ipv4, .ipv6, .nflog, .linuxSLL2,
   ]
 

@@ -39,7 +39,8 @@ extension PacketDecoder {
   static func loopbackPayload(family: UInt32, _ bytes: UnsafeRawBufferPointer) -> DecodeOutcome {
     switch family {
     case LoopbackFamily.inet: ipv4(bytes, at: loopbackHeaderLength)
-    case LoopbackFamily.inet6Linux, LoopbackFamily.inet6BSD, LoopbackFamily.inet6FreeBSD, LoopbackFamily.inet6Darwin:
+    case LoopbackFamily.inet6Linux, LoopbackFamily.inet6BSD, LoopbackFamily.inet6FreeBSD,
+      LoopbackFamily.inet6Darwin:
       ipv6(bytes, at: loopbackHeaderLength)
     default: .nonIP(.otherAddressFamily)
     }

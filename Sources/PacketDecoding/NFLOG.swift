@@ -28,7 +28,8 @@ extension PacketDecoder {
       guard length >= 4 else { return .malformed(.nflog, .badNFLOGTLVLength) }
       if type == nflogPayloadType {
         // The packet ends with its TLV: decode within a view that stops there.
-        let payload = UnsafeRawBufferPointer(rebasing: bytes[..<Swift.min(bytes.count, cursor &+ length)])
+        let payload = UnsafeRawBufferPointer(
+          rebasing: bytes[..<Swift.min(bytes.count, cursor &+ length)])
         switch family {
         case 2: return ipv4(payload, at: cursor &+ 4)
         case 10: return ipv6(payload, at: cursor &+ 4)
@@ -36,7 +37,9 @@ extension PacketDecoder {
         }
       }
       let padded = (length &+ 3) & ~3
-      guard bytes.has(padded, at: cursor) else { return .truncated(.nflog, padded, at: cursor, in: bytes) }
+      guard bytes.has(padded, at: cursor) else {
+        return .truncated(.nflog, padded, at: cursor, in: bytes)
+      }
       cursor &+= padded
     }
     return .nonIP(.nflogNoPayload)

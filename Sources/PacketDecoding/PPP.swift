@@ -35,7 +35,9 @@ extension PacketDecoder {
   }
 
   /// Decodes the PPP protocol field at `offset` and the packet it announces.
-  static func pppProtocol(_ bytes: UnsafeRawBufferPointer, at offset: Int, layer: DecodeLayer) -> DecodeOutcome {
+  static func pppProtocol(_ bytes: UnsafeRawBufferPointer, at offset: Int, layer: DecodeLayer)
+    -> DecodeOutcome
+  {
     guard bytes.has(1, at: offset) else { return .truncated(layer, 1, at: offset, in: bytes) }
     let proto: UInt16
     let payload: Int

@@ -13,7 +13,9 @@ extension PacketDecoder {
     guard bytes.has(pppoeHeaderLength, at: offset) else {
       return .truncated(.pppoe, pppoeHeaderLength, at: offset, in: bytes)
     }
-    guard bytes[offset] == 0x11, bytes[offset &+ 1] == 0x00 else { return .malformed(.pppoe, .badPPPoEHeader) }
+    guard bytes[offset] == 0x11, bytes[offset &+ 1] == 0x00 else {
+      return .malformed(.pppoe, .badPPPoEHeader)
+    }
     return pppProtocol(bytes, at: offset &+ pppoeHeaderLength, layer: .pppoe)
   }
 }

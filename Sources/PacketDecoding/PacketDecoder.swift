@@ -9,7 +9,22 @@ public enum PacketDecoder {
   /// - Parameters:
   ///   - linkType: the capture's link-layer header type.
   ///   - bytes: the captured bytes of the frame, borrowed for the duration of the call.
-  public static func decode(linkType: LinkType, bytes: UnsafeRawBufferPointer) -> DecodeOutcome {
+  #if DEBUG
+    public static func decode(linkType: LinkType, bytes: UnsafeRawBufferPointer) -> DecodeOutcome {
+      decodeFrame(linkType: linkType, bytes: bytes)
+    }
+  #else
+    // Optimized builds prove the absence of heap allocation: the compiler rejects any allocation,
+    // existential or metadata instantiation reachable from here (Swift performance annotations). The
+    // check needs whole-module optimization to see every callee, so debug builds skip it.
+    @_noAllocation
+    public static func decode(linkType: LinkType, bytes: UnsafeRawBufferPointer) -> DecodeOutcome {
+      decodeFrame(linkType: linkType, bytes: bytes)
+    }
+  #endif
+
+  @inline(__always)
+  static func decodeFrame(linkType: LinkType, bytes: UnsafeRawBufferPointer) -> DecodeOutcome {
     switch linkType.rawValue {
     case LinkType.ethernet.rawValue: ethernet(bytes)
     case LinkType.raw.rawValue, LinkType.rawDLT12.rawValue, LinkType.rawDLT14.rawValue:

@@ -15,7 +15,9 @@ extension PacketDecoder {
     guard bytes[offset] == 0 else { return .malformed(.radiotap, .badRadiotapHeader) }
     let length = Int(bytes.littleEndianUInt16(at: offset &+ 2))
     guard length >= radiotapFixedLength else { return .malformed(.radiotap, .badRadiotapHeader) }
-    guard bytes.has(length, at: offset) else { return .truncated(.radiotap, length, at: offset, in: bytes) }
+    guard bytes.has(length, at: offset) else {
+      return .truncated(.radiotap, length, at: offset, in: bytes)
+    }
     return ieee80211(bytes, at: offset &+ length)
   }
 }

@@ -17,7 +17,8 @@ extension PacketDecoder {
       packet.sourcePort = bytes.bigEndianUInt16(at: offset)
       packet.destinationPort = bytes.bigEndianUInt16(at: offset &+ 2)
       if available >= 14 { packet.tcpFlags = bytes[offset &+ 13] }
-    case IPProtocolNumber.udp, IPProtocolNumber.udpLite, IPProtocolNumber.sctp, IPProtocolNumber.dccp:
+    case IPProtocolNumber.udp, IPProtocolNumber.udpLite, IPProtocolNumber.sctp,
+      IPProtocolNumber.dccp:
       packet.sourcePort = bytes.bigEndianUInt16(at: offset)
       packet.destinationPort = bytes.bigEndianUInt16(at: offset &+ 2)
     default:
