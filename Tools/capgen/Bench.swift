@@ -156,7 +156,7 @@ struct Bench {
         source = Bench.permute(UInt32(truncatingIfNeeded: i), key: key)
         ttl = 50 + UInt8(truncatingIfNeeded: r1 >> 8 & 3)
       } else {
-        bot = Int((r2 >> 32).multipliedFullWidth(by: UInt64(botAddresses.count)).high)
+        bot = Int(((r2 >> 32) &* UInt64(botAddresses.count)) >> 32)
         source = botAddresses[bot]
         ttl = botTTLs[bot]
       }

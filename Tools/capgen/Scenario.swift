@@ -103,6 +103,26 @@ enum Scenario: String, CaseIterable {
     return WeightedTable(entries)
   }
 
+  /// The x-outage bursts, in US Eastern daylight time (UTC-4).
+  static let outageBursts: [TimeWindow] = [
+    TimeWindow(date: (2025, 3, 10), from: (5, 30), to: (6, 20), utcOffset: -4, ramp: 0.1),
+    TimeWindow(date: (2025, 3, 10), from: (9, 30), to: (10, 35), utcOffset: -4, ramp: 0.1),
+    TimeWindow(date: (2025, 3, 10), from: (11, 0), to: (11, 15), utcOffset: -4, ramp: 0.1),
+    TimeWindow(date: (2025, 3, 10), from: (13, 0), to: (13, 35), utcOffset: -4, ramp: 0.1),
+    TimeWindow(date: (2025, 3, 10), from: (14, 0), to: (14, 5), utcOffset: -4, ramp: 0.1),
+  ]
+
+  static let surgeBurst = TimeWindow(start: TimeWindow.utc(2025, 3, 10, 10, 30), end: TimeWindow.utc(2025, 3, 10, 10, 35))
+
+  /// Windows whose packets the truth file counts on their own.
+  var truthWindows: [(String, TimeWindow)] {
+    switch self {
+    case .xOutage: return Scenario.outageBursts.enumerated().map { ("burst-\($0.offset + 1)", $0.element) }
+    case .uaSurgeInBurst: return [("ua-burst", Scenario.surgeBurst)]
+    default: return []
+    }
+  }
+
   // MARK: Recipes
 
   func build(_ b: TrafficBuilder) throws {
@@ -113,13 +133,7 @@ enum Scenario: String, CaseIterable {
         name: "clients", description: "HTTPS clients of the victim, both directions, 05:00-15:00 EDT",
         flows: b.scaled(240), countries: Scenario.table(Scenario.clientMix), ipv6Share: 0.1,
         windows: Scenario.businessDay(date, utcOffset: -4), replies: true)
-      let bursts = [
-        TimeWindow(date: date, from: (5, 30), to: (6, 20), utcOffset: -4, ramp: 0.1),
-        TimeWindow(date: date, from: (9, 30), to: (10, 35), utcOffset: -4, ramp: 0.1),
-        TimeWindow(date: date, from: (11, 0), to: (11, 15), utcOffset: -4, ramp: 0.1),
-        TimeWindow(date: date, from: (13, 0), to: (13, 35), utcOffset: -4, ramp: 0.1),
-        TimeWindow(date: date, from: (14, 0), to: (14, 5), utcOffset: -4, ramp: 0.1),
-      ]
+      let bursts = Scenario.outageBursts
       let vectors = WeightedTable<TrafficBuilder.AttackVector>([(.synFlood, 55), (.udpFlood, 35), (.ackFlood, 10)])
       try b.botnet(
         name: "botnet", description: "IPv4 botnet flooding the victim in the five bursts",
@@ -164,7 +178,7 @@ enum Scenario: String, CaseIterable {
 
     case .uaSurgeInBurst:
       let hour = TimeWindow(start: TimeWindow.utc(2025, 3, 10, 10, 0), end: TimeWindow.utc(2025, 3, 10, 11, 0))
-      let burst = TimeWindow(start: TimeWindow.utc(2025, 3, 10, 10, 30), end: TimeWindow.utc(2025, 3, 10, 10, 35))
+      let burst = Scenario.surgeBurst
       let vectors = WeightedTable<TrafficBuilder.AttackVector>([(.synFlood, 60), (.udpFlood, 40)])
       try b.clientSessions(
         name: "clients", description: "HTTPS clients worldwide, client side only",

@@ -148,8 +148,11 @@ final class TrafficBuilder {
   /// A count multiplied by the scale (at least one).
   func scaled(_ n: Int) -> Int { max(1, Int((Double(n) * scale).rounded())) }
 
+  /// Names the scenario's random streams, so equal component names in two scenarios draw differently.
+  var streamPrefix = ""
+
   /// The random stream of one component.
-  func stream(_ name: String) -> SeededRandom { SeededRandom(seed: seed, stream: name) }
+  func stream(_ name: String) -> SeededRandom { SeededRandom(seed: seed, stream: streamPrefix + "/" + name) }
 
   func pool4(_ cc: CountryCode) throws -> AddressPool<UInt32> {
     if let p = pools4[cc] { return p }

@@ -10,7 +10,8 @@ import NetCore
 /// Every packet is counted under the origin Tor's geoip files give its source address: a country code,
 /// `??` (a range Tor lists without a country) or `unlisted` (in no range). The last two are "special".
 /// Counts are kept for the whole capture, for the packets sent to the victim network (`toTarget`), and
-/// for each traffic component of the scenario with the time windows it covers. Separately, sources in
+/// for each traffic component of the scenario with the time windows it covers, and for the scenario's
+/// windows of interest (all packets with `start <= time < end`, whatever their component). Sources in
 /// IANA special-purpose blocks are counted per block (`specialPurpose`), whatever Tor says of them.
 ///
 /// Format (keys in this order; countries sorted by code):
@@ -23,6 +24,7 @@ import NetCore
 ///   "totals": C, "countries": { "BR": C, ... }, "special": { "??": C, "unlisted": C },
 ///   "specialPurpose": { "10.0.0.0/8": C, ... },
 ///   "toTarget": { "totals": C, "countries": {...}, "special": {...} },
+///   "windows": [ { "name": ..., "start": T, "end": T, "totals": C, "countries": {...}, "special": {...} } ],
 ///   "components": [ { "name": ..., "description": ..., "windows": [ { "start": T, "end": T } ],
 ///                     "totals": C, "countries": {...}, "special": {...} } ] }
 /// ```
@@ -96,6 +98,7 @@ final class TruthLedger {
   private(set) var toTarget = Tally()
   private(set) var specialPurpose: [Int: Counter] = [:]
   private(set) var components: [Component] = []
+  private(set) var windows: [(name: String, start: Timestamp, end: Timestamp, tally: Tally)] = []
   private(set) var first: Timestamp?
   private(set) var last: Timestamp?
 
@@ -107,8 +110,16 @@ final class TruthLedger {
     return components.count - 1
   }
 
+  /// Declares a window of interest: its packets are also counted on their own.
+  func addWindow(name: String, start: Timestamp, end: Timestamp) {
+    windows.append((name, start, end, Tally()))
+  }
+
   func record(component: Int, time: Timestamp, source: IPAddress, toTarget inbound: Bool, wire: Int, ip: Int) {
     let origin = geoip.origin(source)
+    for i in windows.indices where windows[i].start <= time && time < windows[i].end {
+      windows[i].tally.add(origin: origin, source: source, wire: wire, ip: ip)
+    }
     all.add(origin: origin, source: source, wire: wire, ip: ip)
     if inbound { toTarget.add(origin: origin, source: source, wire: wire, ip: ip) }
     components[component].tally.add(origin: origin, source: source, wire: wire, ip: ip)
@@ -150,6 +161,17 @@ final class TruthLedger {
     }
     if !blocks.isEmpty { out += "  },\n" }
     out += "  \"toTarget\": {\n" + toTarget.json(indent: "    ") + "\n  },\n"
+    out += "  \"windows\": ["
+    out += windows.isEmpty ? "],\n" : "\n"
+    for (i, w) in windows.enumerated() {
+      out += "    {\n"
+      out += "      \"name\": \(TruthLedger.quote(w.name)),\n"
+      out += "      \"start\": \"\(w.start)\",\n"
+      out += "      \"end\": \"\(w.end)\",\n"
+      out += w.tally.json(indent: "      ") + "\n"
+      out += "    }\(i + 1 < windows.count ? "," : "")\n"
+    }
+    if !windows.isEmpty { out += "  ],\n" }
     out += "  \"components\": ["
     out += components.isEmpty ? "]\n" : "\n"
     for (i, c) in components.enumerated() {

@@ -142,6 +142,10 @@ func runScenario(_ arguments: ArraySlice<String>) throws {
   ]
   let builder = TrafficBuilder(
     geoip: geoip, ledger: ledger, seed: seed, scale: scale, victim4: scenario.victim4, victim6: scenario.victim6)
+  builder.streamPrefix = scenario.rawValue
+  for (name, window) in scenario.truthWindows {
+    ledger.addWindow(name: name, start: window.start, end: window.end)
+  }
   try scenario.build(builder)
   let writer = try PcapWriter(path: output, snaplen: snaplen, nanosecond: nanosecond)
   try builder.write(to: writer)
@@ -222,7 +226,7 @@ func main() -> Int32 {
     }
     return 0
   } catch let error as CommandLineError {
-    printError("capgen: \(error.description)\n\(usage)")
+    printError("capgen: \(error.description) (see capgen help)\n")
     return 2
   } catch {
     printError("capgen: \(error)\n")
