@@ -111,7 +111,7 @@ extension TrafficBuilder {
       var left = total
       var sent = 0
       while left > 0 {
-        let n = min(segment, left)
+        let n = TrafficBuilder.segmentLength(left, segment)
         left -= n
         fromServer(Frame.TCPHeader.ack | (left == 0 ? Frame.TCPHeader.psh : 0), n)
         sent += 1
@@ -153,7 +153,7 @@ extension TrafficBuilder {
     t += 100_000 + Int64(rng.below(400_000))
     var hello = rng.chance(0.55) ? rng.int(1700...1900) : rng.int(512...620)
     while hello > 0 {
-      let n = min(segment, hello)
+      let n = TrafficBuilder.segmentLength(hello, segment)
       hello -= n
       fromClient(Frame.TCPHeader.ack | (hello == 0 ? Frame.TCPHeader.psh : 0), n)
       t += 20_000
@@ -180,6 +180,12 @@ extension TrafficBuilder {
       t += rtt
       fromClient(Frame.TCPHeader.ack, 0)
     }
+  }
+
+  /// The next segment's length for `left` bytes to send: a full segment, but never leaving a tail of
+  /// fewer than 24 bytes (the smallest TLS record with a payload), so no segment is that small.
+  static func segmentLength(_ left: Int, _ segment: Int) -> Int {
+    left > segment && left - segment < 24 ? left - 24 : min(segment, left)
   }
 
   // MARK: Botnet
