@@ -239,7 +239,8 @@ struct Bench {
     var tally = TruthLedger.Tally()
     for slot in 0..<65536 where slotPackets[slot] > 0 {
       let origin: TorOrigin =
-        slot == 0 ? .unlisted : (slot == Int(CountryCode.unknown.raw) ? .unknown : .country(CountryCode(raw: UInt16(slot))))
+        slot == 0
+        ? .unlisted : (slot == Int(CountryCode.unknown.raw) ? .unknown : .country(CountryCode(raw: UInt16(slot))))
       let counter = TruthLedger.Counter(
         packets: slotPackets[slot], wireBytes: slotWire[slot], ipBytes: slotIP[slot], sources: [],
         distinctOverride: distinct[slot])

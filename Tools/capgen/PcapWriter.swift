@@ -1,9 +1,10 @@
+import NetCore
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import NetCore
 
 /// Writes a classic pcap file: little-endian, Ethernet link type, microsecond timestamps (magic
 /// `a1b2c3d4`) or nanosecond ones (magic `a1b23c4d`), through one large buffer.

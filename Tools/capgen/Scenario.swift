@@ -112,7 +112,8 @@ enum Scenario: String, CaseIterable {
     TimeWindow(date: (2025, 3, 10), from: (14, 0), to: (14, 5), utcOffset: -4, ramp: 0.1),
   ]
 
-  static let surgeBurst = TimeWindow(start: TimeWindow.utc(2025, 3, 10, 10, 30), end: TimeWindow.utc(2025, 3, 10, 10, 35))
+  static let surgeBurst = TimeWindow(
+    start: TimeWindow.utc(2025, 3, 10, 10, 30), end: TimeWindow.utc(2025, 3, 10, 10, 35))
 
   /// Windows whose packets the truth file counts on their own.
   var truthWindows: [(String, TimeWindow)] {
@@ -155,7 +156,8 @@ enum Scenario: String, CaseIterable {
 
     case .botnetMostlyUA, .botnetWorldwide:
       let mostlyUA = self == .botnetMostlyUA
-      let window = TimeWindow(start: TimeWindow.utc(2025, 3, 10, 10, 0), end: TimeWindow.utc(2025, 3, 10, 10, 10), ramp: 0.1)
+      let window = TimeWindow(
+        start: TimeWindow.utc(2025, 3, 10, 10, 0), end: TimeWindow.utc(2025, 3, 10, 10, 10), ramp: 0.1)
       try b.botnet(
         name: "botnet", description: mostlyUA ? "bots, 80% in UA" : "bots worldwide, 2% in UA",
         bots: b.scaled(mostlyUA ? 200 : 300),

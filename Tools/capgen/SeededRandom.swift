@@ -152,7 +152,9 @@ struct WeightedTable<Element> {
     var counts = weights.map { Int(UInt64(total) * $0 / sum) }
     let remainders = weights.map { UInt64(total) * $0 % sum }
     var left = total - counts.reduce(0, +)
-    let order = remainders.indices.sorted { remainders[$0] != remainders[$1] ? remainders[$0] > remainders[$1] : $0 < $1 }
+    let order = remainders.indices.sorted {
+      remainders[$0] != remainders[$1] ? remainders[$0] > remainders[$1] : $0 < $1
+    }
     for i in order where left > 0 {
       counts[i] += 1
       left -= 1

@@ -1,9 +1,10 @@
+import NetCore
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import NetCore
 
 /// A two-letter country code packed into 16 bits (`"UA"` is `0x5541`).
 struct CountryCode: Hashable, Comparable, CustomStringConvertible {

@@ -187,7 +187,7 @@ final class TrafficBuilder {
   /// A host address inside the victim network: one of the service addresses most of the time, any
   /// address of the network otherwise (carpet bombing).
   func victimAddress(ipv6: Bool, serviceOnly: Bool, _ rng: inout SeededRandom) -> IPAddress {
-    switch (ipv6 ? victim6.address : victim4.address) {
+    switch ipv6 ? victim6.address : victim4.address {
     case .v4(let net):
       let service: [UInt32] = [1, 65, 129, 193]
       let hostBits = UInt32(32 - victim4.prefixLength)

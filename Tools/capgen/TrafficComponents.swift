@@ -51,7 +51,8 @@ extension TrafficBuilder {
         let v6 = rng.chance(ipv6Share) && geoip.pool6(cc) != nil
         let address = try drawAddress(cc, ipv6: v6, taken: &taken, &rng)
         clients.append(
-          Host(address: address, kindWeights: TrafficBuilder.clientKinds, far: !TrafficBuilder.nearCountries.contains(cc)))
+          Host(
+            address: address, kindWeights: TrafficBuilder.clientKinds, far: !TrafficBuilder.nearCountries.contains(cc)))
         index = clients.count - 1
       }
       let start = weighted.pick(&rng).sample(&rng)
@@ -83,8 +84,12 @@ extension TrafficBuilder {
       return o
     }
     /// TCP timestamp clocks: a random origin, one tick per millisecond.
-    func clientClock(_ time: Int64) -> UInt32 { clientTS &+ UInt32(truncatingIfNeeded: max(0, time - start) / 1_000_000) }
-    func serverClock(_ time: Int64) -> UInt32 { serverTS &+ UInt32(truncatingIfNeeded: max(0, time - start) / 1_000_000) }
+    func clientClock(_ time: Int64) -> UInt32 {
+      clientTS &+ UInt32(truncatingIfNeeded: max(0, time - start) / 1_000_000)
+    }
+    func serverClock(_ time: Int64) -> UInt32 {
+      serverTS &+ UInt32(truncatingIfNeeded: max(0, time - start) / 1_000_000)
+    }
     func fromClient(_ flags: UInt8, _ payload: Int, options: [UInt8]? = nil, window: UInt16? = nil) {
       let win: UInt16 = window ?? (client.kind == .windows ? 1026 : (client.kind == .apple ? 2048 : 502))
       let tcp = Frame.TCPHeader(

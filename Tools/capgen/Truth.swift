@@ -1,9 +1,10 @@
+import NetCore
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import NetCore
 
 /// The ground truth of a generated capture, written next to it as `NAME.truth.json`.
 ///
@@ -194,7 +195,8 @@ final class TruthLedger {
       throw PcapWriter.WriteError(description: "\(path): cannot create the file")
     }
     let text = json
-    let ok = text.utf8.withContiguousStorageIfAvailable { fwrite($0.baseAddress, 1, $0.count, file) == $0.count }
+    let ok =
+      text.utf8.withContiguousStorageIfAvailable { fwrite($0.baseAddress, 1, $0.count, file) == $0.count }
       ?? Array(text.utf8).withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) == $0.count }
     if fclose(file) != 0 || !ok {
       throw PcapWriter.WriteError(description: "\(path): write failed")

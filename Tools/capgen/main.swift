@@ -1,19 +1,21 @@
+import NetCore
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import NetCore
 
-/// capgen: writes pcap captures whose origins are known by construction, with their ground truth.
-///
-///     capgen scenario NAME --output FILE [--seed N] [--scale X] [--geoip PATH] [--geoip6 PATH]
-///                          [--nanosecond] [--truth PATH]
-///     capgen bench --packets N --output FILE [--sources M] [--spoofed] [--seed N] [--rate PPS]
-///                  [--geoip PATH] [--nanosecond] [--truth PATH]
-///     capgen list
-///
-/// The truth goes to `--truth`, by default next to the capture: `x.pcap` gets `x.truth.json`.
+// capgen: writes pcap captures whose origins are known by construction, with their ground truth.
+//
+//     capgen scenario NAME --output FILE [--seed N] [--scale X] [--geoip PATH] [--geoip6 PATH]
+//                          [--nanosecond] [--truth PATH]
+//     capgen bench --packets N --output FILE [--sources M] [--spoofed] [--seed N] [--rate PPS]
+//                  [--geoip PATH] [--nanosecond] [--truth PATH]
+//     capgen list
+//
+// The truth goes to `--truth`, by default next to the capture: `x.pcap` gets `x.truth.json`.
+/// A mistake in the command line: reported with a pointer to the usage, exit status 2.
 struct CommandLineError: Error, CustomStringConvertible {
   let description: String
 }
@@ -117,7 +119,9 @@ func runScenario(_ arguments: ArraySlice<String>) throws {
     throw CommandLineError(
       description: "scenario: name one of " + Scenario.allCases.map(\.rawValue).joined(separator: ", "))
   }
-  guard let output = options.values["output"] else { throw CommandLineError(description: "scenario: --output FILE is required") }
+  guard let output = options.values["output"] else {
+    throw CommandLineError(description: "scenario: --output FILE is required")
+  }
   let seed = UInt64(try options.integer("seed", default: 1)!)
   let scaleText = options.values["scale"] ?? "1"
   guard let scale = Double(scaleText), scale > 0, scale <= 1000 else {
@@ -152,16 +156,23 @@ func runScenario(_ arguments: ArraySlice<String>) throws {
   try writer.close()
   let truth = options.values["truth"] ?? truthPath(for: output)
   try ledger.write(to: truth)
-  print("\(output): \(writer.packets) packets (\(scenario.rawValue), seed \(seed), scale \(scaleText)); truth in \(truth)")
+  print(
+    "\(output): \(writer.packets) packets (\(scenario.rawValue), seed \(seed), scale \(scaleText)); truth in \(truth)")
 }
 
 func runBench(_ arguments: ArraySlice<String>) throws {
   let options = try Options(
     arguments, valued: ["packets", "output", "sources", "seed", "rate", "geoip", "geoip6", "truth"],
     flags: ["spoofed", "nanosecond"])
-  guard options.positional.isEmpty else { throw CommandLineError(description: "bench: unexpected '\(options.positional[0])'") }
-  guard let packets = try options.integer("packets") else { throw CommandLineError(description: "bench: --packets N is required") }
-  guard let output = options.values["output"] else { throw CommandLineError(description: "bench: --output FILE is required") }
+  guard options.positional.isEmpty else {
+    throw CommandLineError(description: "bench: unexpected '\(options.positional[0])'")
+  }
+  guard let packets = try options.integer("packets") else {
+    throw CommandLineError(description: "bench: --packets N is required")
+  }
+  guard let output = options.values["output"] else {
+    throw CommandLineError(description: "bench: --output FILE is required")
+  }
   let spoofed = options.flags.contains("spoofed")
   let sources = try options.integer("sources", default: 10_000)!
   if spoofed && options.values["sources"] != nil {
