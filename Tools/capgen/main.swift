@@ -15,6 +15,7 @@ import NetCore
 //     capgen list
 //
 // The truth goes to `--truth`, by default next to the capture: `x.pcap` gets `x.truth.json`.
+
 /// A mistake in the command line: reported with a pointer to the usage, exit status 2.
 struct CommandLineError: Error, CustomStringConvertible {
   let description: String
