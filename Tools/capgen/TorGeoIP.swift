@@ -191,14 +191,20 @@ struct TorGeoIP {
   // MARK: Pools
 
   /// Every IPv4 range of a country, for drawing addresses weighted by range size.
+  static func carriesIPv4(_ address: UInt128) -> Bool {
+    let top = UInt64(truncatingIfNeeded: address >> 64)
+    return top >> 48 == 0x2002 || top >> 32 == 0x2001_0000
+  }
+
   func pool4(_ country: CountryCode) -> AddressPool<UInt32>? {
     let ranges = ranges4.filter { $0.country == country }.map { (UInt128($0.low), UInt128($0.high)) }
     return ranges.isEmpty ? nil : AddressPool(country: country, ranges: ranges)
   }
 
-  /// Every IPv6 range of a country.
+  /// Every IPv6 range of a country, less the blocks whose addresses carry an IPv4 address
+  /// (6to4 `2002::/16`, Teredo `2001::/32`): their origin is that IPv4 address's, not the range's.
   func pool6(_ country: CountryCode) -> AddressPool<UInt128>? {
-    let ranges = ranges6.filter { $0.country == country }.map { ($0.low, $0.high) }
+    let ranges = ranges6.filter { $0.country == country && !TorGeoIP.carriesIPv4($0.low) }.map { ($0.low, $0.high) }
     return ranges.isEmpty ? nil : AddressPool(country: country, ranges: ranges)
   }
 }
