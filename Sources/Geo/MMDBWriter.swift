@@ -229,44 +229,30 @@ public struct MMDBWriter {
         node = value
       }
       ipv4Root = value
-      // Make sure the alias paths exist, then point them at the IPv4 subtree.
-      func ensurePath(_ high: UInt64, _ length: Int) {
+      // Point the IPv4-mapped and 6to4 prefixes at the IPv4 subtree, creating their paths.
+      func alias(_ prefix: (UInt64, UInt64), length: Int, to target: Int32) {
         var node: Int32 = 0
-        for i in 0..<(length - 1) {
-          let goRight = (high >> UInt64(63 - i)) & 1 == 1
+        for i in 0..<length {
+          let goRight = bit(prefix, i)
+          if i == length - 1 {
+            if goRight { r[Int(node)] = target } else { l[Int(node)] = target }
+            return
+          }
           let child = goRight ? r[Int(node)] : l[Int(node)]
           if child >= 0 {
             node = child
-          } else {
-            l.append(child)
-            r.append(child)
-            let created = Int32(l.count - 1)
-            if goRight { r[Int(node)] = created } else { l[Int(node)] = created }
-            node = created
+            continue
           }
+          l.append(child)
+          r.append(child)
+          let created = Int32(l.count - 1)
+          if goRight { r[Int(node)] = created } else { l[Int(node)] = created }
+          node = created
         }
-        let goRight = (high >> UInt64(63 - (length - 1))) & 1 == 1
-        if goRight { r[Int(node)] = ipv4Root! } else { l[Int(node)] = ipv4Root! }
       }
       if let root = ipv4Root, root != -1 {
-        _ = root
-        // ::ffff:0:0/96 needs the low half; walk it explicitly.
-        var node: Int32 = 0
-        for i in 0..<95 {
-          let goRight = i >= 80  // bits 80..95 are the ffff
-          let child = goRight ? r[Int(node)] : l[Int(node)]
-          if child >= 0 {
-            node = child
-          } else {
-            l.append(child)
-            r.append(child)
-            let created = Int32(l.count - 1)
-            if goRight { r[Int(node)] = created } else { l[Int(node)] = created }
-            node = created
-          }
-        }
-        r[Int(node)] = ipv4Root!
-        ensurePath(0x2002_0000_0000_0000, 16)
+        alias((0, 0x0000_ffff_0000_0000), length: 96, to: root)
+        alias((0x2002_0000_0000_0000, 0), length: 16, to: root)
       }
     }
 
