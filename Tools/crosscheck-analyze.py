@@ -3,8 +3,10 @@
 
 Usage:
     Tools/crosscheck-analyze.py --db COUNTRY.mmdb [--truth TRUTH.json] CAPTURE
+    Tools/crosscheck-analyze.py --db COUNTRY.mmdb [--truth CAPTURE=TRUTH.json ...] CAPTURE...
 
-Prints one JSON object to compare with `origincheck analyze --format json`:
+Prints one JSON object per capture to compare with `origincheck analyze --format json` (with
+several captures, an object that maps each capture path to its result; each is counted on its own):
 
     {"totals":    {"records", "ipPackets", "ipv4Packets", "ipv6Packets", "nonIPPackets",
                    "wireBytes", "ipBytes", "sources"},
@@ -281,10 +283,24 @@ def analyze(path, db_path, truth_path=None):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", required=True, help="MaxMind-format country database")
-    parser.add_argument("--truth", help="truth file with IP header offsets, for link types scapy cannot dissect")
-    parser.add_argument("capture", help="pcap or pcapng file, gzip-compressed or not")
+    parser.add_argument(
+        "--truth", action="append", default=[],
+        help="truth file with IP header offsets, for link types scapy cannot dissect: TRUTH for a single "
+        "capture, or CAPTURE=TRUTH (repeatable)")
+    parser.add_argument("captures", nargs="+", metavar="capture", help="pcap or pcapng file, gzip-compressed or not")
     args = parser.parse_args()
-    json.dump(analyze(args.capture, args.db, args.truth), sys.stdout, indent=1, sort_keys=True)
+    truths = {}
+    for t in args.truth:
+        capture, sep, truth = t.partition("=")
+        if sep:
+            truths[capture] = truth
+        elif len(args.captures) == 1:
+            truths[args.captures[0]] = t
+        else:
+            parser.error("with several captures, give --truth as CAPTURE=TRUTH")
+    results = {c: analyze(c, args.db, truths.get(c)) for c in args.captures}
+    out = results[args.captures[0]] if len(args.captures) == 1 else results
+    json.dump(out, sys.stdout, indent=1, sort_keys=True)
     print()
 
 
