@@ -66,7 +66,8 @@ struct AnalyzeCommand: ParsableCommand {
     }
     ingest.progress?.finish()
     if unreadable == files.count {
-      throw CLIError(files.count == 1 ? "nothing could be read" : "none of the \(files.count) inputs could be read", status: .noInput)
+      // Each input was already named on its own line.
+      throw CLIError("", status: .noInput)
     }
     let summary = aggregator.finish()
     let text: String

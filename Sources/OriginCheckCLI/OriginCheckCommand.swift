@@ -31,7 +31,13 @@ public struct OriginCheckCommand: ParsableCommand {
       if !error.message.isEmpty { printError("origincheck: \(error.message)") }
       Glibc.exit(error.status.rawValue)
     } catch {
-      exit(withError: error)
+      let code = exitCode(for: error)
+      guard code.rawValue == ExitStatus.usage.rawValue else { exit(withError: error) }
+      // Bad usage is one line too; `--help` shows the usage.
+      let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+      let text = message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message
+      printError("origincheck: \(text)")
+      Glibc.exit(code.rawValue)
     }
   }
 }

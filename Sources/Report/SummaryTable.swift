@@ -21,7 +21,7 @@ public enum SummaryTable {
     }
     let nonIP = s.linkTypes.values.reduce(into: SkipCounts()) { $0.add($1.nonIP) }
     if !nonIP.byReason.isEmpty {
-      out += "non-IP records: " + nonIP.byReason.sorted { $0.key < $1.key }.map { "\(group($0.value)) \($0.key)" }.joined(separator: ", ") + "\n"
+      out += wrap("non-IP records: ", nonIP.byReason.sorted { $0.key < $1.key }.map { "\(group($0.value)) \($0.key)" })
     }
     out += "\n"
 
@@ -43,8 +43,8 @@ public enum SummaryTable {
       ])
     }
     out += TextTable.render(rows, rightAligned: [1, 2, 3, 4, 5, 6])
-    out += "\nBytes are wire bytes. Source-address geography is not attribution: spoofing, proxies and\n"
-    out += "botnets all move it.\n"
+    out += "\nBytes are wire bytes. Source-address geography is not attribution: spoofing,\n"
+    out += "proxies and botnets all move it.\n"
     return out
   }
 
@@ -57,6 +57,22 @@ public enum SummaryTable {
     case .unknown: text = "unknown"
     }
     return text.count > 22 ? String(text.prefix(21)) + "…" : text
+  }
+
+  /// `prefix` and the items joined with commas, wrapped at 80 columns with indented continuations.
+  static func wrap(_ prefix: String, _ items: [String], width: Int = 80) -> String {
+    var out = ""
+    var line = prefix
+    for (i, item) in items.enumerated() {
+      let piece = item + (i < items.count - 1 ? "," : "")
+      if line.count + 1 + piece.count > width && line.count > prefix.count {
+        out += line + "\n"
+        line = "  " + piece
+      } else {
+        line += (line == prefix ? "" : " ") + piece
+      }
+    }
+    return out + line + "\n"
   }
 
   static func plural(_ n: UInt64, _ noun: String) -> String { "\(group(n)) \(noun)\(n == 1 ? "" : "s")" }
