@@ -48,6 +48,9 @@ public struct OriginCounters: Sendable, Hashable {
   public var flows: UInt64 = 0
   /// Distinct source addresses seen for this origin.
   public var sources: UInt64 = 0
+  /// Packets over UDP from well-known amplification source ports (reflection).
+  public var reflectionPackets: UInt64 = 0
+  public var reflectionBytes: UInt64 = 0
 
   public init() {}
 
@@ -57,6 +60,18 @@ public struct OriginCounters: Sendable, Hashable {
     ipBytes &+= other.ipBytes
     flows &+= other.flows
     sources &+= other.sources
+    reflectionPackets &+= other.reflectionPackets
+    reflectionBytes &+= other.reflectionBytes
+  }
+
+  /// The value of one claim metric.
+  public func value(_ metric: Claim.Metric) -> UInt64 {
+    switch metric {
+    case .sources: return sources
+    case .packets: return packets
+    case .bytes: return wireBytes
+    case .flows: return flows
+    }
   }
 }
 
@@ -157,6 +172,20 @@ public struct Summary: Sendable {
   public var continents: [OriginKey: OriginCounters] = [:]
   /// By autonomous system, when an ASN database was given (with special and unknown).
   public var asns: [OriginKey: OriginCounters] = [:]
+  /// Radius areas by name; `""` collects origins the database has no coordinates for.
+  public var radius: [String: OriginCounters] = [:]
+  public var evidence = EvidenceStats()
+  /// By country, without the traffic of sources that sent one packet (spoofing suspects) and
+  /// without reflection traffic: the counts a verdict must also hold on.
+  public var robustCountries: [OriginKey: OriginCounters] = [:]
+  public var robustRadius: [String: OriginCounters] = [:]
+  public var robustASNs: [OriginKey: OriginCounters] = [:]
+  /// Counts within `--window`.
+  public var window: WindowCounts? = nil
+  /// Bucket width in nanoseconds and the bucket series (`--bucket`), with the bursts found in it.
+  public var bucketWidth: Int64? = nil
+  public var buckets: [WindowCounts] = []
+  public var bursts: [WindowCounts] = []
 
   public init() {}
 

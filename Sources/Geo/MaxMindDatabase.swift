@@ -312,3 +312,75 @@ extension MaxMindDatabase {
     return false
   }
 }
+
+extension MaxMindDatabase {
+  /// The number of IPv4 addresses behind each data record, from a walk of the search tree's IPv4
+  /// part (the whole tree of an IPv4 database; `::/96` of an IPv6 one). Keys are record offsets,
+  /// as in `MMDBMatch.recordOffset`.
+  /// The corresponding C function is `MMDB_read_node`.
+  public func ipv4AddressesByRecord() throws(GeoError) -> [UInt32: UInt64] {
+    var out: [UInt32: UInt64] = [:]
+    var startNode: UInt32 = 0
+    var startDepth = 0
+    if metadata.ipVersion == 6 {
+      // Follow the left branch 96 times to the IPv4 subtree.
+      var node: UInt32 = 0
+      for depth in 0..<96 {
+        var n = MMDB_search_node_s()
+        let status = MMDB_read_node(mmdb, node, &n)
+        guard status == MMDB_SUCCESS else {
+          throw GeoError(.invalidDatabase, "\(path): cannot read node \(node): \(String(cString: MMDB_strerror(status)))")
+        }
+        switch Int32(n.left_record_type) {
+        case MMDB_RECORD_TYPE_SEARCH_NODE:
+          node = UInt32(n.left_record)
+        case MMDB_RECORD_TYPE_DATA:
+          // One record covers all of IPv4.
+          out[n.left_record_entry.offset, default: 0] += 1 << 32
+          _ = depth
+          return out
+        default:
+          return out
+        }
+      }
+      startNode = node
+      startDepth = 0
+    }
+    var stack: [(UInt32, Int)] = [(startNode, startDepth)]
+    var visited = 0
+    while let (node, depth) = stack.popLast() {
+      visited += 1
+      guard visited <= metadata.nodeCount + 1 else {
+        throw GeoError(.invalidDatabase, "\(path): search tree has a cycle")
+      }
+      var n = MMDB_search_node_s()
+      let status = MMDB_read_node(mmdb, node, &n)
+      guard status == MMDB_SUCCESS else {
+        throw GeoError(.invalidDatabase, "\(path): cannot read node \(node): \(String(cString: MMDB_strerror(status)))")
+      }
+      let size: UInt64 = depth >= 31 ? 1 : 1 << UInt64(31 - depth)
+      for (type, record, entry) in [
+        (n.left_record_type, n.left_record, n.left_record_entry), (n.right_record_type, n.right_record, n.right_record_entry),
+      ] {
+        switch Int32(type) {
+        case MMDB_RECORD_TYPE_SEARCH_NODE where depth < 31:
+          stack.append((UInt32(record), depth + 1))
+        case MMDB_RECORD_TYPE_DATA:
+          out[entry.offset, default: 0] += size
+        default:
+          break
+        }
+      }
+    }
+    return out
+  }
+
+  /// Each country's number of IPv4 addresses in this database.
+  public func ipv4AddressesByCountry() throws(GeoError) -> [String: UInt64] {
+    var out: [String: UInt64] = [:]
+    for (offset, count) in try ipv4AddressesByRecord() {
+      if let code = try record(at: offset).countryCode { out[code, default: 0] += count }
+    }
+    return out
+  }
+}

@@ -18,6 +18,9 @@ public struct Origin: Hashable, Sendable {
   public var asn: UInt32?
   /// Set when the address was an IPv6 form carrying IPv4 (`ipv4-mapped`, `6to4`, `teredo`, `nat64`).
   public var embeddedVia: String?
+  /// Coordinates from a city database, when it has them.
+  public var latitude: Double?
+  public var longitude: Double?
 
   public init(
     kind: Kind, countryCode: String? = nil, continentCode: String? = nil, special: SpecialKind? = nil,
@@ -70,6 +73,8 @@ public final class OriginResolver {
       origin.continentCode = record.continentCode
       if record.countryCode != nil { origin.kind = .country }
       origin.asn = record.asn
+      origin.latitude = record.latitude
+      origin.longitude = record.longitude
     }
     if let db = asnDatabase, let record = record(in: db, for: target, cache: &asnCache) {
       origin.asn = record.asn ?? origin.asn

@@ -60,3 +60,78 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     return era * 146097 + doe - 719468
   }
 }
+
+extension Timestamp {
+  /// Parses RFC 3339 / ISO 8601 date-times with an offset: `2025-03-10T09:30:00-04:00`,
+  /// `2025-03-10T13:30Z`, `2025-03-10 13:30:00.5+00:00`. `nil` when the text is not one.
+  public static func parseISO8601(_ text: some StringProtocol) -> Timestamp? {
+    let s = Array(text.utf8)
+    var i = 0
+    func number(_ digits: Int) -> Int64? {
+      guard i + digits <= s.count else { return nil }
+      var v: Int64 = 0
+      for k in 0..<digits {
+        let c = s[i + k]
+        guard c >= 48 && c <= 57 else { return nil }
+        v = v * 10 + Int64(c - 48)
+      }
+      i += digits
+      return v
+    }
+    func expect(_ c: UInt8) -> Bool {
+      guard i < s.count, s[i] == c else { return false }
+      i += 1
+      return true
+    }
+    guard let year = number(4), expect(45), let month = number(2), expect(45), let day = number(2),
+      (1...12).contains(month), (1...31).contains(day)
+    else { return nil }
+    guard i < s.count, s[i] == 84 || s[i] == 116 || s[i] == 32 else { return nil }
+    i += 1
+    guard let hour = number(2), expect(58), let minute = number(2), hour < 24, minute < 60 else { return nil }
+    var second: Int64 = 0
+    var nanos: Int64 = 0
+    if expect(58) {
+      guard let sec = number(2), sec < 61 else { return nil }
+      second = sec
+      if expect(46) {
+        var digits = 0
+        while i < s.count, s[i] >= 48, s[i] <= 57 {
+          if digits < 9 { nanos = nanos * 10 + Int64(s[i] - 48) }
+          digits += 1
+          i += 1
+        }
+        guard digits > 0 else { return nil }
+        for _ in digits..<9 where digits < 9 { nanos *= 10 }
+      }
+    }
+    var offset: Int64 = 0
+    guard i < s.count else { return nil }
+    if s[i] == 90 || s[i] == 122 {
+      i += 1
+    } else if s[i] == 43 || s[i] == 45 {
+      let sign: Int64 = s[i] == 45 ? -1 : 1
+      i += 1
+      guard let oh = number(2), expect(58), let om = number(2), oh < 24, om < 60 else { return nil }
+      offset = sign * (oh * 3600 + om * 60)
+    } else {
+      return nil
+    }
+    guard i == s.count else { return nil }
+    let days = Timestamp.days(year: year, month: month, day: day)
+    return Timestamp(seconds: days * 86400 + hour * 3600 + minute * 60 + second - offset, nanoseconds: nanos)
+  }
+
+  /// Parses a duration: `500ms`, `30s`, `5m`, `1h`, `1d` (a number and a unit), in nanoseconds.
+  public static func parseDuration(_ text: some StringProtocol) -> Int64? {
+    let units: [(String, Int64)] = [("ms", 1_000_000), ("s", 1_000_000_000), ("m", 60_000_000_000), ("h", 3_600_000_000_000), ("d", 86_400_000_000_000)]
+    for (unit, scale) in units where text.hasSuffix(unit) {
+      let number = text.dropLast(unit.count)
+      if unit == "s" && number.hasSuffix("m") { continue }
+      guard let v = Double(number), v > 0, v.isFinite, v * Double(scale) < 9e18 else { return nil }
+      let ns = Int64((v * Double(scale)).rounded())
+      return ns > 0 ? ns : nil
+    }
+    return nil
+  }
+}

@@ -1,6 +1,7 @@
 import Analysis
 import ArgumentParser
 import Geo
+import NetCore
 import Report
 
 /// `origincheck analyze FILE...`: where the traffic in captures came from.
@@ -29,6 +30,31 @@ struct AnalyzeCommand: ParsableCommand {
   @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to a file instead of standard output.", valueName: "path"))
   var output: String?
 
+  @Option(
+    name: .customLong("claim"),
+    help: ArgumentHelp(
+      "A claim to check, ORIGIN:ASSERTION[:METRIC], e.g. ukraine-area:primary, UA:share>=20%:packets, AS15895:significant. Repeatable.",
+      valueName: "claim"))
+  var claims: [String] = []
+
+  @Option(help: ArgumentHelp("Custom areas file (JSON, see docs/areas.md).", valueName: "path"))
+  var areas: String?
+
+  @Option(help: ArgumentHelp("Also evaluate claims within START/END (ISO 8601 with offset).", valueName: "start/end"))
+  var window: String?
+
+  @Option(help: ArgumentHelp("Only count traffic toward this network (the victim). Repeatable.", valueName: "cidr"))
+  var target: [String] = []
+
+  @Option(help: ArgumentHelp("Count origins per time bucket (30s, 5m, 1h) and find bursts.", valueName: "duration"))
+  var bucket: String?
+
+  @Option(help: ArgumentHelp("A capture of normal traffic; claims report lift against it. Repeatable.", valueName: "file"))
+  var baseline: [String] = []
+
+  @Flag(help: "Exit with status 1 when any claim does not hold (or is inconclusive).")
+  var failUnlessHolds = false
+
   @Argument(help: ArgumentHelp("Capture files (pcap, pcapng, gzip of either), or - for standard input.", valueName: "file"))
   var files: [String]
 
@@ -44,42 +70,151 @@ struct AnalyzeCommand: ParsableCommand {
     if files.isEmpty { throw ValidationError("give at least one capture file (or - for standard input)") }
     if top < 1 { throw ValidationError("--top must be at least 1") }
     if by == .asn && databases.asnPath == nil { throw ValidationError("--by asn needs --asn-db") }
-    if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
+    if (files + baseline).filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
+    for c in claims {
+      do { _ = try Claim.parse(c) } catch { throw ValidationError(error.message) }
+    }
+    for t in target where IPNetwork(t) == nil {
+      throw ValidationError("--target '\(t)': expected a network such as 104.244.42.0/24 or 2001:db8::/32")
+    }
+    if let bucket, Timestamp.parseDuration(bucket) == nil {
+      throw ValidationError("--bucket '\(bucket)': expected a duration such as 30s, 5m or 1h")
+    }
+    if let window { _ = try Self.parseWindow(window) }
+    if failUnlessHolds && claims.isEmpty { throw ValidationError("--fail-unless-holds needs at least one --claim") }
+  }
+
+  static func parseWindow(_ text: String) throws -> TimeWindow {
+    let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+    let expected = "expected START/END in ISO 8601 with an offset, e.g. 2025-03-10T09:30:00-04:00/2025-03-10T10:35:00-04:00"
+    guard parts.count == 2 else { throw ValidationError("--window '\(text)': \(expected)") }
+    guard let start = Timestamp.parseISO8601(parts[0]) else { throw ValidationError("--window: '\(parts[0])' is not a date-time: \(expected)") }
+    guard let end = Timestamp.parseISO8601(parts[1]) else { throw ValidationError("--window: '\(parts[1])' is not a date-time: \(expected)") }
+    guard start < end else { throw ValidationError("--window '\(text)': the end must come after the start") }
+    return TimeWindow(start: start, end: end)
   }
 
   func run() throws {
-    let resolver = OriginResolver(countryDatabase: try databases.openCountry(), asnDatabase: try databases.openASN())
-    let aggregator = Aggregator(resolver: resolver)
+    let countryDB = try databases.openCountry()
+    let asnDB = try databases.openASN()
+    // Claims and their origins.
+    let catalog: AreaCatalog
+    do {
+      catalog = try areas.map { path throws(AreaError) in try AreaCatalog(loading: path) } ?? .builtIn
+    } catch {
+      throw CLIError(error.message, status: error.kind == .unreadableFile ? .noInput : .usage)
+    }
+    var parsed: [(Claim, ClaimedOrigin)] = []
+    var options = AggregatorOptions()
+    for text in claims {
+      let claim = try Claim.parse(text)
+      if let asn = claim.asn {
+        guard asnDB != nil else { throw CLIError("claim '\(text)': an AS claim needs --asn-db", status: .usage) }
+        parsed.append((claim, ClaimedOrigin(name: "AS\(asn)", title: "AS\(asn)", membership: .asn("AS\(asn)"))))
+        continue
+      }
+      let area: Area
+      do {
+        area = try catalog.resolve(claim.origin)
+      } catch {
+        throw CLIError("claim '\(text)': \(error.message)", status: .usage)
+      }
+      switch area.kind {
+      case .countries(let set):
+        parsed.append((claim, ClaimedOrigin(name: area.name, title: area.title, membership: .countries(set))))
+      case .radius(let km, let lat, let lon):
+        guard Self.hasCoordinates(countryDB) else {
+          throw CLIError(
+            "claim '\(text)': \(countryDB.path) has no coordinates (\(countryDB.metadata.databaseType)); a radius area needs a city database (--db)",
+            status: .usage)
+        }
+        options.radiusAreas.append((name: area.name, latitude: lat, longitude: lon, km: km))
+        parsed.append((claim, ClaimedOrigin(name: area.name, title: area.title, membership: .radius(area.name))))
+      }
+    }
+    options.targets = target.compactMap { IPNetwork($0) }
+    options.window = try window.map(Self.parseWindow)
+    options.bucketWidth = bucket.flatMap { Timestamp.parseDuration($0) }
+
+    let resolver = OriginResolver(countryDatabase: countryDB, asnDatabase: asnDB)
+    let aggregator = Aggregator(resolver: resolver, options: options)
     var ingest = CaptureIngest(aggregator: aggregator, progress: Progress())
     var damaged = 0
     var unreadable = 0
-    for file in files {
-      switch ingest.read(path: file) {
-      case .complete: break
-      case .damaged(let message):
-        printError("origincheck: \(message)")
-        damaged += 1
-      case .unreadable(let message):
-        printError("origincheck: \(message)")
-        unreadable += 1
+    func readAll(_ paths: [String], into ingest: inout CaptureIngest) {
+      for file in paths {
+        switch ingest.read(path: file) {
+        case .complete: break
+        case .damaged(let message):
+          printError("origincheck: \(message)")
+          damaged += 1
+        case .unreadable(let message):
+          printError("origincheck: \(message)")
+          unreadable += 1
+        }
       }
     }
+    readAll(files, into: &ingest)
     ingest.progress?.finish()
     if unreadable == files.count {
-      // Each input was already named on its own line.
+      // Each unreadable input was named on its own line.
       throw CLIError("", status: .noInput)
     }
     let summary = aggregator.finish()
+
+    var baselineSummary: Summary? = nil
+    if !baseline.isEmpty {
+      var baselineOptions = AggregatorOptions()
+      baselineOptions.targets = options.targets
+      baselineOptions.radiusAreas = options.radiusAreas
+      let baselineAggregator = Aggregator(resolver: OriginResolver(countryDatabase: countryDB, asnDatabase: asnDB), options: baselineOptions)
+      var baselineIngest = CaptureIngest(aggregator: baselineAggregator, progress: nil)
+      let before = unreadable
+      readAll(baseline, into: &baselineIngest)
+      if unreadable - before == baseline.count { throw CLIError("", status: .noInput) }
+      baselineSummary = baselineAggregator.finish()
+    }
+
+    var results: [ClaimResult] = []
+    var evidence: [Finding]? = nil
+    if !parsed.isEmpty {
+      let space: [String: UInt64]
+      do {
+        space = try countryDB.ipv4AddressesByCountry()
+      } catch {
+        throw CLIError(error.message, status: .noInput)
+      }
+      let evaluator = ClaimEvaluator(summary: summary, baseline: baselineSummary, addressSpace: space)
+      results = parsed.map { evaluator.evaluate($0.0, origin: $0.1) }
+      evidence = ClaimEvaluator.evidence(summary, addressSpace: space)
+    }
+
     let text: String
     switch format {
-    case .json: text = SummaryJSON.encode(summary).serialized()
+    case .json: text = SummaryJSON.encode(summary, claims: results, evidence: evidence).serialized()
     case .table:
-      text = SummaryTable.render(summary, by: Summary.Dimension(rawValue: by.rawValue)!, top: top)
+      text = ClaimsReport.table(results)
+        + SummaryTable.render(summary, by: Summary.Dimension(rawValue: by.rawValue)!, top: top, baseline: baselineSummary)
     }
     try emit(text, to: output)
     if damaged + unreadable > 0 {
       // Each damaged input was already named on its own line.
       throw CLIError("", status: .partialInput)
     }
+    if failUnlessHolds && results.contains(where: { $0.verdict != .holds }) {
+      throw CLIError("", status: .claimDoesNotHold)
+    }
+  }
+
+  /// Whether the database's records carry coordinates (a city database).
+  static func hasCoordinates(_ db: MaxMindDatabase) -> Bool {
+    let type = db.metadata.databaseType.lowercased()
+    if type.contains("city") || type.contains("enterprise") { return true }
+    for text in ["81.2.69.160", "2.125.160.216", "89.160.20.112", "8.8.8.8", "1.1.1.1"] {
+      if let a = IPAddress(text), let m = try? db.lookup(a), let o = m.recordOffset, let r = try? db.record(at: o), r.latitude != nil {
+        return true
+      }
+    }
+    return false
   }
 }

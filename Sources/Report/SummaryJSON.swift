@@ -4,7 +4,8 @@ import NetCore
 /// The JSON form of a `Summary`: the documented, versioned contract (`docs/summary.md`,
 /// `docs/summary.schema.json`). Keys are camelCase and appear in a fixed order.
 public enum SummaryJSON {
-  public static func encode(_ s: Summary) -> JSONValue {
+  /// The summary, with claim results and evidence findings when claims were checked.
+  public static func encode(_ s: Summary, claims: [ClaimResult] = [], evidence: [Finding]? = nil) -> JSONValue {
     var root: [(String, JSONValue)] = [
       ("schemaVersion", .int(Int64(Summary.schemaVersion))),
       ("inputs", .array(s.inputs.map(input))),
@@ -24,6 +25,14 @@ public enum SummaryJSON {
       ("continents", origins(s, .continent)),
     ]
     if s.databases.contains(where: { $0.role == "asn" }) { root.append(("asns", origins(s, .asn))) }
+    if !claims.isEmpty { root.append(("claims", ClaimsReport.json(claims))) }
+    if let evidence { root.append(("evidence", ClaimsReport.evidenceJSON(evidence, stats: s.evidence))) }
+    if let w = s.window { root.append(("window", ClaimsReport.windowJSON(w))) }
+    if let width = s.bucketWidth {
+      root.append(("bucketSeconds", .double(Double(width) / 1e9)))
+      root.append(("buckets", .array(s.buckets.map(ClaimsReport.windowJSON))))
+      root.append(("bursts", .array(s.bursts.map(ClaimsReport.windowJSON))))
+    }
     return .object(root)
   }
 

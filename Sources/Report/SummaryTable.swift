@@ -4,7 +4,7 @@ import NetCore
 /// The plain-text summary: a header that says what was read with which database, then the
 /// top origins, readable in an 80-column terminal.
 public enum SummaryTable {
-  public static func render(_ s: Summary, by dimension: Summary.Dimension, top: Int) -> String {
+  public static func render(_ s: Summary, by dimension: Summary.Dimension, top: Int, baseline: Summary? = nil) -> String {
     var out = ""
     let t = s.totals
     let inputs = s.inputs.count == 1 ? s.inputs[0].path : "\(s.inputs.count) inputs"
@@ -27,7 +27,35 @@ public enum SummaryTable {
 
     let ranked = s.ranked(by: dimension)
     let totalSources = max(1, t.sources)
-    var rows: [[String]] = [[dimension == .asn ? "ASN" : "ORIGIN", "PACKETS", "%PKT", "BYTES", "%BYTE", "SOURCES", "%SRC"]]
+    var rows: [[String]]
+    if let baseline {
+      // With a baseline: the baseline's own packets and share, and the lift of the packet share.
+      let base = baseline.origins(by: dimension)
+      let baseTotal = baseline.totals.ipPackets
+      rows = [[dimension == .asn ? "ASN" : "ORIGIN", "PACKETS", "%PKT", "SOURCES", "%SRC", "BASE PKT", "BASE%", "LIFT"]]
+      for entry in ranked.prefix(top) {
+        let c = entry.counters
+        let b = base[entry.key]?.packets ?? 0
+        rows.append([
+          label(entry.key), group(c.packets), percent(c.packets, t.ipPackets), group(c.sources), percent(c.sources, totalSources),
+          group(b), percent(b, baseTotal), lift(c.packets, t.ipPackets, b, baseTotal),
+        ])
+      }
+      if ranked.count > top {
+        let rest = ranked.dropFirst(top).reduce(into: OriginCounters()) { $0.add($1.counters) }
+        let b = ranked.dropFirst(top).reduce(UInt64(0)) { $0 + (base[$1.key]?.packets ?? 0) }
+        rows.append([
+          "(\(ranked.count - top) more)", group(rest.packets), percent(rest.packets, t.ipPackets), group(rest.sources),
+          percent(rest.sources, totalSources), group(b), percent(b, baseTotal), lift(rest.packets, t.ipPackets, b, baseTotal),
+        ])
+      }
+      out += TextTable.render(rows, rightAligned: [1, 2, 3, 4, 5, 6, 7])
+      out += "\nBaseline: \(baseline.inputs.map(\.path).joined(separator: ", ")), \(plural(baseTotal, "IP packet")). Lift is\n"
+      out += "the packet share here over the share in the baseline.\n"
+      out += footer
+      return out
+    }
+    rows = [[dimension == .asn ? "ASN" : "ORIGIN", "PACKETS", "%PKT", "BYTES", "%BYTE", "SOURCES", "%SRC"]]
     for entry in ranked.prefix(top) {
       let c = entry.counters
       rows.append([
@@ -43,9 +71,18 @@ public enum SummaryTable {
       ])
     }
     out += TextTable.render(rows, rightAligned: [1, 2, 3, 4, 5, 6])
-    out += "\nBytes are wire bytes. Source-address geography is not attribution: spoofing,\n"
-    out += "proxies and botnets all move it.\n"
+    out += "\nBytes are wire bytes. " + footer
     return out
+  }
+
+  static let footer = "Source-address geography is not attribution: spoofing,\nproxies and botnets all move it.\n"
+
+  /// The lift of a share over its baseline share: `2.35x`; `new` when the baseline has none.
+  static func lift(_ part: UInt64, _ whole: UInt64, _ basePart: UInt64, _ baseWhole: UInt64) -> String {
+    guard whole > 0, baseWhole > 0 else { return "-" }
+    guard basePart > 0 else { return part > 0 ? "new" : "-" }
+    let l = (Double(part) / Double(whole)) / (Double(basePart) / Double(baseWhole))
+    return fixed(l, 2) + "x"
   }
 
   static func label(_ key: OriginKey) -> String {
