@@ -143,7 +143,7 @@ extension AreaCatalog {
         if let country = Countries.named(trimmed(text)) {
           codes.insert(country.code)
         } else if let meaning = Countries.pseudoCodes[trimmed(text).uppercased()] {
-          throw fail("'\(text)' names no single country (\(meaning))")
+          throw fail("unknown country code '\(text)' (it names no single country: \(meaning))")
         } else {
           throw fail("unknown country code '\(text)'")
         }

@@ -27,9 +27,10 @@ struct AreasCommand: ParsableCommand {
     commandName: "areas",
     abstract: "List the areas a claim can name, or show one area's countries.",
     discussion: """
-      Built in: ukraine-area (Ukraine itself), eu (EU-27), world, the UN M49 regions and sub-regions
-      by name (eastern-europe, ...), and every country by its ISO 3166 code. Radius areas are written
+      Built in: ukraine-area (Ukraine itself), eu (EU-27), world, the UN M49 regions and sub-regions \
+      by name (eastern-europe, ...), and every country by its ISO 3166 code. Radius areas are written \
       within:<distance>km:<lat>,<lon> (or mi) and need a database with coordinates (a city database).
+
       Custom areas come from a JSON file given with --areas; see docs/areas.md.
       """)
 
