@@ -37,8 +37,7 @@ struct AnalyzeCommand: ParsableCommand {
       valueName: "claim"))
   var claims: [String] = []
 
-  @Option(help: ArgumentHelp("Custom areas file (JSON, see docs/areas.md).", valueName: "path"))
-  var areas: String?
+  @OptionGroup var areaOptions: AreaOptions
 
   @Option(help: ArgumentHelp("Also evaluate claims within START/END (ISO 8601 with offset).", valueName: "start/end"))
   var window: String?
@@ -98,12 +97,7 @@ struct AnalyzeCommand: ParsableCommand {
     let countryDB = try databases.openCountry()
     let asnDB = try databases.openASN()
     // Claims and their origins.
-    let catalog: AreaCatalog
-    do {
-      catalog = try areas.map { path throws(AreaError) in try AreaCatalog(loading: path) } ?? .builtIn
-    } catch {
-      throw CLIError(error.message, status: error.kind == .unreadableFile ? .noInput : .usage)
-    }
+    let catalog = try areaOptions.catalog()
     var parsed: [(Claim, ClaimedOrigin)] = []
     var options = AggregatorOptions()
     for text in claims {
