@@ -102,10 +102,7 @@ public final class Aggregator {
     }
     addressPackets[index] = addressPackets[index] &+ UInt32(truncatingIfNeeded: min(o.packets, UInt64(UInt32.max)))
     var c = slots[slot].counters
-    c.packets &+= o.packets
-    c.wireBytes &+= o.wireBytes
-    c.ipBytes &+= o.ipBytes
-    c.flows &+= o.flows
+    c.count(o)
     if o.protocolNumber == 17, let port = o.sourcePort, EvidenceStats.amplificationPorts.contains(port) {
       c.reflectionPackets &+= o.packets
       c.reflectionBytes &+= o.wireBytes
@@ -117,10 +114,7 @@ public final class Aggregator {
     slots[slot].counters = c
 
     if let window = options.window, window.contains(o.timestamp) {
-      slots[slot].windowCounters.packets &+= o.packets
-      slots[slot].windowCounters.wireBytes &+= o.wireBytes
-      slots[slot].windowCounters.ipBytes &+= o.ipBytes
-      slots[slot].windowCounters.flows &+= o.flows
+      slots[slot].windowCounters.count(o)
       if !addressInWindow[index] {
         addressInWindow[index] = true
         slots[slot].windowCounters.sources &+= 1
@@ -132,10 +126,7 @@ public final class Aggregator {
       let b64 = floorDiv(o.timestamp.nanoseconds - origin, width)
       let b = Int32(clamping: b64)
       var cell = buckets[b, default: [:]][Int32(slot), default: OriginCounters()]
-      cell.packets &+= o.packets
-      cell.wireBytes &+= o.wireBytes
-      cell.ipBytes &+= o.ipBytes
-      cell.flows &+= o.flows
+      cell.count(o)
       if addressLastBucket[index] != b {
         addressLastBucket[index] = b
         cell.sources &+= 1

@@ -64,6 +64,14 @@ public struct OriginCounters: Sendable, Hashable {
     reflectionBytes &+= other.reflectionBytes
   }
 
+  /// Counts an observation's packets, bytes and flows (not its source).
+  public mutating func count(_ o: Observation) {
+    packets &+= o.packets
+    wireBytes &+= o.wireBytes
+    ipBytes &+= o.ipBytes
+    flows &+= o.flows
+  }
+
   /// The value of one claim metric.
   public func value(_ metric: Claim.Metric) -> UInt64 {
     switch metric {
