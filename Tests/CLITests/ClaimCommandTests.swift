@@ -187,3 +187,40 @@ import Testing
     #expect(out.stderr.split(separator: "\n").count == 1, "\(arguments): \(out.stderr)")
   }
 }
+
+/// A radius claim counted per source from a city database's coordinates.
+@Suite struct RadiusClaimTests {
+  @Test func radiusClaimUsesTheDatabaseCoordinates() throws {
+    let db = packageRoot.appendingPathComponent("GeoDB/third-party/good/GeoIP2-City-Test.mmdb").path
+    #expect(FileManager.default.fileExists(atPath: db), "run Tools/fetch-mmdb-test-data")
+    let dir = try TemporaryDirectory()
+    defer { dir.cleanup() }
+    // 32 sources in London (81.2.69.160/27), 8 in Boxford (2.125.160.216/29, 85 km from London),
+    // 16 in Linköping (89.160.20.112/28), two packets each.
+    let script = """
+      import sys, ipaddress
+      from scapy.all import Ether, IP, TCP, wrpcap
+      nets = ["81.2.69.160/27", "2.125.160.216/29", "89.160.20.112/28"]
+      pkts = []
+      for n in nets:
+          for a in ipaddress.ip_network(n):
+              for _ in range(2):
+                  pkts.append(Ether() / IP(src=str(a), dst="203.0.113.7", ttl=50) / TCP(sport=40000, dport=443, flags="S"))
+      wrpcap(sys.argv[1], pkts)
+      """
+    let made = try run("python3", ["-c", script, dir.path("uk.pcap")])
+    #expect(made.status == 0, "\(made.stderr)")
+    let out = try origincheck([
+      "analyze", "--db", db, "--format", "json", "--claim", "within:150km:51.5072,-0.1276:share>=50%",
+      "--claim", "within:50km:51.5072,-0.1276:share>=50%", "--claim", "within:100km:58.41,15.62:primary", dir.path("uk.pcap"),
+    ])
+    #expect(out.status == 0, "\(out.stderr)")
+    let claims = try #require((try parseJSON(out.stdout) as? [String: Any])?["claims"] as? [[String: Any]])
+    func sources(_ c: [String: Any]) -> Int? { ((c["shares"] as? [String: Any])?["sources"] as? [String: Any])?["count"] as? Int }
+    #expect(sources(claims[0]) == 40, "London and Boxford are within 150 km")
+    #expect(claims[0]["verdict"] as? String == "holds")
+    #expect(sources(claims[1]) == 32, "only London is within 50 km")
+    #expect(sources(claims[2]) == 16)
+    #expect(claims[2]["verdict"] as? String == "does not hold", "\(claims[2]["explanation"] ?? "")")
+  }
+}
