@@ -150,22 +150,31 @@ public final class Aggregator {
     if summary.totals.lastSeen.map({ t > $0 }) ?? true { summary.totals.lastSeen = t }
   }
 
-  /// Counts a record that was read (packet or flow), before decoding.
-  public func countRecord(linkType: UInt32, name: String) {
+  /// The counts of the link type records are arriving in, kept out of `summary.linkTypes`
+  /// until the link type changes, so a record costs no hash lookup.
+  private var currentLinkType: LinkTypeCounts? = nil
+
+  /// Counts a record that was read, per link type: an IP packet (`nonIPReason == nil`, then
+  /// `add` counts its contents) or a record with no usable IP source, by reason.
+  public func countRecord(linkType: UInt32, name: @autoclosure () -> String, nonIPReason: String?, timestamp: Timestamp) {
+    if currentLinkType?.linkType != linkType {
+      storeCurrentLinkType()
+      currentLinkType = summary.linkTypes.removeValue(forKey: linkType) ?? LinkTypeCounts(linkType: linkType, name: name())
+    }
     summary.totals.records &+= 1
-    summary.linkTypes[linkType, default: LinkTypeCounts(linkType: linkType, name: name)].records &+= 1
+    currentLinkType!.records &+= 1
+    if let reason = nonIPReason {
+      summary.totals.nonIPPackets &+= 1
+      currentLinkType!.nonIP.add(reason)
+      noteTime(timestamp)
+    } else {
+      currentLinkType!.ipPackets &+= 1
+    }
   }
 
-  /// Counts a record that carried an IP packet, per link type.
-  public func countIP(linkType: UInt32) {
-    summary.linkTypes[linkType]?.ipPackets &+= 1
-  }
-
-  /// Counts a record with no usable IP source, by reason.
-  public func countNonIP(linkType: UInt32, reason: String, timestamp: Timestamp? = nil) {
-    summary.totals.nonIPPackets &+= 1
-    summary.linkTypes[linkType]?.nonIP.add(reason)
-    if let timestamp { noteTime(timestamp) }
+  private func storeCurrentLinkType() {
+    if let c = currentLinkType { summary.linkTypes[c.linkType] = c }
+    currentLinkType = nil
   }
 
   public func addInput(_ input: InputSummary) { summary.inputs.append(input) }
@@ -226,6 +235,7 @@ public final class Aggregator {
 
   /// The summary with every origin's counters folded into its dimensions, windows and bursts.
   public func finish() -> Summary {
+    storeCurrentLinkType()
     var out = summary
     out.countries = [:]
     out.continents = [:]

@@ -47,7 +47,7 @@ public struct Claim: Sendable, Hashable, CustomStringConvertible {
   static func describe(_ a: Assertion) -> String {
     switch a {
     case .primary: return "primary"
-    case .atLeast(let s): return "share>=\(formatPercent(s))"
+    case .atLeast(let s): return "share>=\(DecimalFormat.threshold(s))"
     }
   }
 
@@ -90,12 +90,6 @@ public struct ClaimError: Error, CustomStringConvertible, Sendable {
   public let message: String
   public init(_ message: String) { self.message = message }
   public var description: String { message }
-}
-
-/// `0.1` as `10%`, `0.125` as `12.5%`.
-func formatPercent(_ share: Double) -> String {
-  let p = (share * 1000).rounded() / 10
-  return p == p.rounded() ? "\(Int(p))%" : "\(p)%"
 }
 
 extension String {

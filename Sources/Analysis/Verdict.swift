@@ -18,6 +18,11 @@ public struct ClaimedOrigin: Sendable, Hashable {
     self.title = title
     self.membership = membership
   }
+
+  public var isASN: Bool {
+    if case .asn = membership { return true }
+    return false
+  }
 }
 
 public enum VerdictValue: String, Sendable, Hashable {
@@ -57,7 +62,7 @@ public struct ShareEstimate: Sendable, Hashable {
 }
 
 /// The claim evaluated over one scope (the whole run, a window, a burst).
-public struct ScopeResult: Sendable, Hashable {
+public struct ScopeResult: Sendable {
   public var label: String
   public var window: TimeWindow?
   public var verdict: VerdictValue
@@ -68,15 +73,6 @@ public struct ScopeResult: Sendable, Hashable {
   /// The largest origin other than the claimed one, with its share under the claim's metric.
   public var largestOther: (key: OriginKey, share: Double)?
   public var reason: String
-
-  public static func == (a: ScopeResult, b: ScopeResult) -> Bool {
-    a.label == b.label && a.verdict == b.verdict && a.shares == b.shares && a.rank == b.rank && a.reason == b.reason
-  }
-  public func hash(into h: inout Hasher) {
-    h.combine(label)
-    h.combine(verdict)
-    h.combine(shares)
-  }
 
   public func share(_ metric: Claim.Metric) -> ShareEstimate? { shares.first { $0.metric == metric } }
 }
@@ -119,31 +115,15 @@ public struct ClaimEvaluator {
   }
 
   public func evaluate(_ claim: Claim, origin: ClaimedOrigin) -> ClaimResult {
-    let table: [OriginKey: OriginCounters]
-    let radius: [String: OriginCounters]
-    let robustTable: [OriginKey: OriginCounters]
-    if case .asn = origin.membership {
-      table = summary.asns
-      robustTable = summary.robustASNs
-    } else {
-      table = summary.countries
-      robustTable = summary.robustCountries
-    }
-    radius = summary.radius
-    let overall = Self.scope(
-      claim, origin, label: "overall", window: nil, table: table, radius: radius)
+    let table = origin.isASN ? summary.asns : summary.countries
+    let robustTable = origin.isASN ? summary.robustASNs : summary.robustCountries
+    let overall = Self.scope(claim, origin, label: "overall", window: nil, table: table, radius: summary.radius)
     let robust = Self.scope(claim, origin, label: "robust", window: nil, table: robustTable, radius: summary.robustRadius)
+    // Windows and bursts keep counts by country only, so AS claims are evaluated overall.
     var windows: [ScopeResult] = []
-    if let w = summary.window, case .asn = origin.membership {
-      _ = w
-    } else if let w = summary.window {
-      windows.append(Self.scope(claim, origin, label: w.label, window: w.window, table: w.countries, radius: w.radius))
-    }
-    if case .asn = origin.membership {
-    } else {
-      for b in summary.bursts {
-        windows.append(Self.scope(claim, origin, label: b.label, window: b.window, table: b.countries, radius: b.radius))
-      }
+    if !origin.isASN {
+      let scopes = (summary.window.map { [$0] } ?? []) + summary.bursts
+      windows = scopes.map { Self.scope(claim, origin, label: $0.label, window: $0.window, table: $0.countries, radius: $0.radius) }
     }
 
     var findings = Self.evidence(summary, addressSpace: addressSpace)
@@ -188,8 +168,7 @@ public struct ClaimEvaluator {
     var lift: Double? = nil
     var baselineShare: ShareEstimate? = nil
     if let baseline {
-      let btable: [OriginKey: OriginCounters]
-      if case .asn = origin.membership { btable = baseline.asns } else { btable = baseline.countries }
+      let btable = origin.isASN ? baseline.asns : baseline.countries
       let b = Self.scope(claim, origin, label: "baseline", window: nil, table: btable, radius: baseline.radius)
       baselineShare = b.share(claim.metric)
       if let bs = baselineShare?.share, bs > 0, let s = overall.share(claim.metric)?.share { lift = s / bs }
@@ -301,20 +280,18 @@ public struct ClaimEvaluator {
       let observed = Double(e.ipv4SpecialSources) / Double(e.ipv4Sources)
       let estimate = min(1, observed / Statistics.ipv4SpecialFraction)
       var tvText = ""
-      var tv: Double? = nil
       if !addressSpace.isEmpty {
         var dist: [String: Double] = [:]
         for (k, c) in s.countries where k.kind == .country { dist[k.code] = Double(c.sources) }
         let space = addressSpace.mapValues(Double.init)
-        tv = Statistics.totalVariation(dist, space)
-        tvText = " The sources' spread over countries is \(fixed(tv!, 2)) (total variation distance, 0 = identical) from each country's share of the address space, which is what uniformly random spoofing gives."
+        let tv = Statistics.totalVariation(dist, space)
+        tvText = " The sources' spread over countries is \(DecimalFormat.fixed(tv, 2)) (total variation distance, 0 = identical) from each country's share of the address space, which is what uniformly random spoofing gives."
       }
       let severity: Finding.Severity = estimate >= 0.10 && e.ipv4Sources >= 100 ? .weakens : .info
       out.append(
         Finding(
           id: "uniform-spoofing", value: estimate, severity: severity,
           text: "\(pct(observed)) of IPv4 sources are special-purpose; uniformly random addresses would be \(pct(Statistics.ipv4SpecialFraction)), so about \(pct(estimate)) of sources look uniformly random (spoofed).\(tvText)"))
-      _ = tv
     }
     // Packets per source.
     let one = e.sourcesByPackets[0]
@@ -393,19 +370,4 @@ public struct ClaimEvaluator {
   }
 }
 
-func pct(_ share: Double) -> String {
-  if share > 0 && share < 0.001 { return "<0.1%" }
-  return fixed(share * 100, 1) + "%"
-}
-
-func fixed(_ value: Double, _ digits: Int) -> String {
-  var scale = 1.0
-  for _ in 0..<digits { scale *= 10 }
-  let scaled = (abs(value) * scale).rounded()
-  let whole = Int64(scaled / scale)
-  let frac = Int64(scaled - Double(whole) * scale)
-  let sign = value < 0 && scaled > 0 ? "-" : ""
-  guard digits > 0 else { return sign + String(whole) }
-  let f = String(frac)
-  return "\(sign)\(whole).\(String(repeating: "0", count: digits - f.count))\(f)"
-}
+private func pct(_ share: Double) -> String { DecimalFormat.percent(share) }

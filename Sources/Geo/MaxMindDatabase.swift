@@ -192,7 +192,6 @@ public final class MaxMindDatabase: @unchecked Sendable {
 
   private func decodeList(_ cursor: inout UnsafeMutablePointer<MMDB_entry_data_list_s>) throws(GeoError) -> MMDBValue {
     let data = cursor.pointee.entry_data
-    func advance() { if let next = cursor.pointee.next { cursor = next } }
     switch Int32(data.type) {
     case MMDB_DATA_TYPE_MAP:
       var map: [String: MMDBValue] = [:]
@@ -216,7 +215,6 @@ public final class MaxMindDatabase: @unchecked Sendable {
       }
       return .array(items)
     default:
-      _ = advance
       return scalar(data)
     }
   }
@@ -298,16 +296,31 @@ extension MaxMindDatabase {
   /// Whether records carry countries: by the database type, or failing that by probing
   /// well-populated networks.
   public var hasCountryData: Bool {
+    hasType(["country", "city", "enterprise", "insights"]) || probe { $0.countryCode != nil }
+  }
+
+  /// Whether records carry coordinates (a city database), by type or by probing.
+  public var hasCoordinates: Bool {
+    hasType(["city", "enterprise", "insights"]) || probe { $0.latitude != nil && $0.longitude != nil }
+  }
+
+  private func hasType(_ words: [String]) -> Bool {
     let type = metadata.databaseType.lowercased()
-    if type.contains("country") || type.contains("city") || type.contains("enterprise") || type.contains("insights") {
-      return true
-    }
-    let probes = ["1.1.1.1", "8.8.8.8", "9.9.9.9", "2.16.0.1", "5.8.1.1", "31.128.0.1", "193.0.0.1", "2a00:1450::1"]
+    return words.contains { type.contains($0) }
+  }
+
+  /// Whether any record of a few well-populated networks (public resolvers, large ISPs, and the
+  /// networks MaxMind's test databases use) satisfies `test`.
+  private func probe(_ test: (GeoRecord) -> Bool) -> Bool {
+    let probes = [
+      "1.1.1.1", "8.8.8.8", "9.9.9.9", "2.16.0.1", "5.8.1.1", "31.128.0.1", "193.0.0.1", "2a00:1450::1",
+      "81.2.69.160", "2.125.160.216", "89.160.20.112",
+    ]
     for text in probes {
       guard let address = IPAddress(text), let match = try? lookup(address), let offset = match.recordOffset,
         let record = try? record(at: offset)
       else { continue }
-      if record.countryCode != nil { return true }
+      if test(record) { return true }
     }
     return false
   }
@@ -321,11 +334,10 @@ extension MaxMindDatabase {
   public func ipv4AddressesByRecord() throws(GeoError) -> [UInt32: UInt64] {
     var out: [UInt32: UInt64] = [:]
     var startNode: UInt32 = 0
-    var startDepth = 0
     if metadata.ipVersion == 6 {
       // Follow the left branch 96 times to the IPv4 subtree.
       var node: UInt32 = 0
-      for depth in 0..<96 {
+      for _ in 0..<96 {
         var n = MMDB_search_node_s()
         let status = MMDB_read_node(mmdb, node, &n)
         guard status == MMDB_SUCCESS else {
@@ -337,16 +349,14 @@ extension MaxMindDatabase {
         case MMDB_RECORD_TYPE_DATA:
           // One record covers all of IPv4.
           out[n.left_record_entry.offset, default: 0] += 1 << 32
-          _ = depth
           return out
         default:
           return out
         }
       }
       startNode = node
-      startDepth = 0
     }
-    var stack: [(UInt32, Int)] = [(startNode, startDepth)]
+    var stack: [(UInt32, Int)] = [(startNode, 0)]
     var visited = 0
     while let (node, depth) = stack.popLast() {
       visited += 1

@@ -82,13 +82,6 @@ public final class OriginResolver {
     return origin
   }
 
-  /// The full record for `address` in the country database (for `lookup`).
-  public func countryRecord(for address: IPAddress) throws(GeoError) -> (MMDBMatch, GeoRecord?)? {
-    guard let db = countryDatabase else { return nil }
-    let match = try db.lookup(address)
-    return (match, try match.recordOffset.map { offset throws(GeoError) in try db.record(at: offset) })
-  }
-
   private func record(in db: MaxMindDatabase, for address: IPAddress, cache: inout [UInt32: GeoRecord]) -> GeoRecord? {
     guard let match = try? db.lookup(address), let offset = match.recordOffset else { return nil }
     if let cached = cache[offset] { return cached }

@@ -117,7 +117,7 @@ struct AnalyzeCommand: ParsableCommand {
       case .countries(let set):
         parsed.append((claim, ClaimedOrigin(name: area.name, title: area.title, membership: .countries(set))))
       case .radius(let km, let lat, let lon):
-        guard Self.hasCoordinates(countryDB) else {
+        guard countryDB.hasCoordinates else {
           throw CLIError(
             "claim '\(text)': \(countryDB.path) has no coordinates (\(countryDB.metadata.databaseType)); a radius area needs a city database (--db)",
             status: .usage)
@@ -198,17 +198,5 @@ struct AnalyzeCommand: ParsableCommand {
     if failUnlessHolds && results.contains(where: { $0.verdict != .holds }) {
       throw CLIError("", status: .claimDoesNotHold)
     }
-  }
-
-  /// Whether the database's records carry coordinates (a city database).
-  static func hasCoordinates(_ db: MaxMindDatabase) -> Bool {
-    let type = db.metadata.databaseType.lowercased()
-    if type.contains("city") || type.contains("enterprise") { return true }
-    for text in ["81.2.69.160", "2.125.160.216", "89.160.20.112", "8.8.8.8", "1.1.1.1"] {
-      if let a = IPAddress(text), let m = try? db.lookup(a), let o = m.recordOffset, let r = try? db.record(at: o), r.latitude != nil {
-        return true
-      }
-    }
-    return false
   }
 }

@@ -37,17 +37,16 @@ struct CaptureIngest {
     do {
       status = try reader.forEachPacket { bytes, info in
         let linkType = LinkType(info.linkType)
-        aggregator.countRecord(linkType: info.linkType, name: linkType.name)
         switch PacketDecoder.decode(linkType: linkType, bytes: bytes) {
         case .ip(let p):
-          aggregator.countIP(linkType: info.linkType)
+          aggregator.countRecord(linkType: info.linkType, name: linkType.name, nonIPReason: nil, timestamp: info.timestamp)
           aggregator.add(
             Observation(
               timestamp: info.timestamp, source: p.source, destination: p.destination, protocolNumber: p.protocolNumber,
               wireBytes: UInt64(info.wireLength), ipBytes: UInt64(p.ipBytes), ttl: p.ttl, sourcePort: p.sourcePort,
               destinationPort: p.destinationPort, tcpFlags: p.tcpFlags))
         case let other:
-          aggregator.countNonIP(linkType: info.linkType, reason: other.summaryKey, timestamp: info.timestamp)
+          aggregator.countRecord(linkType: info.linkType, name: linkType.name, nonIPReason: other.summaryKey, timestamp: info.timestamp)
         }
         progress?.tick(path: path)
         return true

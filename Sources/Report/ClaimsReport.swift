@@ -122,12 +122,12 @@ public enum ClaimsReport {
   static func assertionText(_ a: Claim.Assertion) -> String {
     switch a {
     case .primary: return "primary"
-    case .atLeast(let s): return "share>=\(fixed2(s * 100).replacingSuffix(".00", ""))%"
+    case .atLeast(let s): return "share>=\(DecimalFormat.threshold(s))"
     }
   }
 
-  static func pct(_ s: Double) -> String { SummaryTable.percent(UInt64((s * 1_000_000).rounded()), 1_000_000) }
-  static func fixed2(_ v: Double) -> String { SummaryTable.fixed(v, 2) }
+  static func pct(_ s: Double) -> String { DecimalFormat.percent(s) }
+  static func fixed2(_ v: Double) -> String { DecimalFormat.fixed(v, 2) }
   static func round6(_ v: Double) -> Double { (v * 1_000_000).rounded() / 1_000_000 }
   static func short(_ t: Timestamp) -> String {
     let s = t.iso8601(fractionDigits: 0)
@@ -151,8 +151,5 @@ public enum ClaimsReport {
 }
 
 extension String {
-  fileprivate func replacingSuffix(_ suffix: String, _ with: String) -> String {
-    hasSuffix(suffix) ? String(dropLast(suffix.count)) + with : self
-  }
   fileprivate func trimmingCharacters() -> String { filter { $0 != " " } }
 }

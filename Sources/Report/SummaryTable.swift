@@ -125,13 +125,7 @@ public enum SummaryTable {
     return out
   }
 
-  /// A share with one decimal: `12.3%`, `<0.1%` for a small non-zero share.
-  public static func percent(_ part: UInt64, _ whole: UInt64) -> String {
-    guard whole > 0 else { return "-" }
-    let p = Double(part) / Double(whole) * 100
-    if part > 0 && p < 0.05 { return "<0.1%" }
-    return fixed(p, 1) + "%"
-  }
+  static func percent(_ part: UInt64, _ whole: UInt64) -> String { DecimalFormat.percent(part, of: whole) }
 
   /// Bytes in binary-free decimal units: `512 B`, `1.2 kB`, `3.4 MB`, `5.6 GB`.
   public static func bytes(_ n: UInt64) -> String {
@@ -145,17 +139,7 @@ public enum SummaryTable {
     return unit == 0 ? "\(n) B" : "\(fixed(value, 1)) \(units[unit])"
   }
 
-  /// A fixed-point decimal, independent of locale.
-  public static func fixed(_ value: Double, _ digits: Int) -> String {
-    var scale = 1.0
-    for _ in 0..<digits { scale *= 10 }
-    let scaled = (value * scale).rounded()
-    let whole = Int64(scaled / scale)
-    let frac = Int64(abs(scaled) - abs(Double(whole)) * scale)
-    if digits == 0 { return String(Int64(scaled)) }
-    let fracText = String(frac)
-    return "\(value < 0 && whole == 0 ? "-" : "")\(whole).\(String(repeating: "0", count: digits - fracText.count))\(fracText)"
-  }
+  static func fixed(_ value: Double, _ digits: Int) -> String { DecimalFormat.fixed(value, digits) }
 
   static func shortTime(_ t: Timestamp) -> String {
     let s = t.iso8601(fractionDigits: 0)
