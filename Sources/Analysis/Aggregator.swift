@@ -179,6 +179,10 @@ public final class Aggregator {
 
   public func addInput(_ input: InputSummary) { summary.inputs.append(input) }
 
+  /// Counts records that were read but carry nothing to count (flow-log lines, export datagrams),
+  /// by reason, so nothing is dropped silently.
+  public func countSkipped(_ reason: String, count: UInt64 = 1) { summary.skipped.add(reason, count) }
+
   private func slot(for origin: Origin) -> Int32 {
     var mask: UInt64? = nil
     if !options.radiusAreas.isEmpty, let lat = origin.latitude, let lon = origin.longitude {

@@ -174,6 +174,9 @@ public struct Summary: Sendable {
   public var databases: [DatabaseInfo] = []
   public var totals = Totals()
   public var linkTypes: [UInt32: LinkTypeCounts] = [:]
+  /// Records of non-capture inputs (flow logs, export datagrams) that were read but not counted,
+  /// by reason (`malformed-line`, `no-template`, `nodata`, ...).
+  public var skipped = SkipCounts()
   /// By country (with special-purpose kinds and unknown).
   public var countries: [OriginKey: OriginCounters] = [:]
   /// By continent (with special-purpose kinds and unknown).

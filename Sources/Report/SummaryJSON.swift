@@ -21,6 +21,7 @@ public enum SummaryJSON {
             ])
           })
       ),
+      ("skipped", counts(s.skipped)),
       ("origins", origins(s, .country)),
       ("continents", origins(s, .continent)),
     ]
