@@ -57,7 +57,7 @@ let package = Package(
     .testTarget(name: "GeoTests", dependencies: ["Geo", "NetCore", "TestSupport"]),
     .testTarget(name: "PacketDecodingTests", dependencies: ["PacketDecoding", "NetCore"]),
     .testTarget(name: "CaptureTests", dependencies: ["Capture", "NetCore"]),
-    .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Geo", "NetCore"]),
+    .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Geo", "NetCore", "TestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["OriginCheckCLI", "Geo", "NetCore", "TestSupport"]),
   ]
 )

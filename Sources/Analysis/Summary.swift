@@ -167,7 +167,7 @@ public struct Totals: Sendable, Hashable {
 }
 
 /// Everything a run learned: the unit that is rendered, saved as JSON and merged.
-public struct Summary: Sendable {
+public struct Summary: Sendable, Equatable {
   public static let schemaVersion = 1
 
   public var inputs: [InputSummary] = []
