@@ -662,6 +662,13 @@ extension AggregatorState {
         distinct.radius[area] = sourceSet(byArea[i], precision: Self.sketchPrecision)
       }
       distinct.total = sourceSet(Array(0..<table.count), precision: Self.sketchPrecision)
+      if options.window != nil {
+        var byKey: [Int32: [Int]] = [:]
+        for e in 0..<table.count where table.flags[e] & AddressTable.inWindow != 0 {
+          byKey[slotInfo[Int(table.origin[e])].country, default: []].append(e)
+        }
+        distinct.window = Dictionary(uniqueKeysWithValues: byKey.map { (countryKeys.keys[Int($0.key)], sourceSet($0.value, precision: Self.sketchPrecision)) })
+      }
     }
 
     if let window = options.window {
@@ -684,6 +691,15 @@ extension AggregatorState {
     if let width = options.bucketWidth, let first = bucketRows.keys.min(), let last = bucketRows.keys.max() {
       // Distinct (entry, bucket) pairs.
       let pairs = uniqueAppearances()
+      if !sampled {
+        var byCell: [Int64: [Int32: [Int]]] = [:]
+        for (e, b) in pairs { byCell[b, default: [:]][slotInfo[Int(table.origin[Int(e)])].country, default: []].append(Int(e)) }
+        var sets: [Int64: [OriginKey: SourceSet]] = [:]
+        for (b, cells) in byCell {
+          sets[b &* width] = Dictionary(uniqueKeysWithValues: cells.map { (countryKeys.keys[Int($0.key)], sourceSet($0.value, precision: Self.sketchPrecision)) })
+        }
+        distinct.buckets = sets
+      }
       var bucketSources: [Int64: [Int32: UInt64]] = [:]
       var bucketAreaSources: [Int64: [Int: UInt64]] = [:]
       for (e, b) in pairs {

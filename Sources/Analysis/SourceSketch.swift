@@ -69,10 +69,37 @@ public struct HyperLogLog: Sendable, Hashable {
 
   public mutating func insert(_ address: IPAddress) { insert(hash: SourceHash.hash(address)) }
 
-  /// Adds the other sketch's addresses. Both must have the same precision.
+  /// Adds the other sketch's addresses. A sketch of a higher precision is first reduced to this
+  /// one's; merging into a lower-precision sketch reduces this one.
   public mutating func merge(_ other: HyperLogLog) {
-    precondition(other.precision == precision)
+    if other.precision > precision { return merge(other.reduced(to: precision)) }
+    if other.precision < precision {
+      self = reduced(to: other.precision)
+      return merge(other)
+    }
     for i in registers.indices where other.registers[i] > registers[i] { registers[i] = other.registers[i] }
+  }
+
+  /// The sketch the same addresses give at a lower precision: the index bits dropped become the
+  /// leading bits of the rank's field.
+  public func reduced(to p: Int) -> HyperLogLog {
+    guard p < precision else { return self }
+    var out = HyperLogLog(precision: p)
+    let shift = precision - p
+    let lowMask = (1 << shift) - 1
+    for (i, r) in registers.enumerated() where r > 0 {
+      let low = i & lowMask
+      let rank: UInt8
+      if low != 0 {
+        // Leading zeros of `low` within a field of `shift` bits, plus one.
+        rank = UInt8(shift - (Int.bitWidth - low.leadingZeroBitCount) + 1)
+      } else {
+        rank = UInt8(shift) + r
+      }
+      let j = i >> shift
+      if out.registers[j] < rank { out.registers[j] = rank }
+    }
+    return out
   }
 
   /// The estimated number of distinct addresses inserted.

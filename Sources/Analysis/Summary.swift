@@ -233,6 +233,13 @@ public struct DistinctSources: Sendable, Hashable {
   /// Radius areas by name; `""`: origins without coordinates.
   public var radius: [String: SourceSet] = [:]
   public var total: SourceSet = .empty
+  /// Per country within `--window`, when every source was tracked.
+  public var window: [OriginKey: SourceSet]? = nil
+  /// Per bucket (by its start, in nanoseconds since the epoch) and country, when every source was
+  /// tracked.
+  public var buckets: [Int64: [OriginKey: SourceSet]]? = nil
+  /// Runs whose summaries were merged into this one (1 for a single run).
+  public var runs = 1
   /// 0 when every source was tracked one by one; L when per-address evidence (packets per source,
   /// hop counts, robust counts, per-bucket sources) was estimated from a 1-in-2^L sample.
   public var samplingLevel = 0

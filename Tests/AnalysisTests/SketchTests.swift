@@ -49,6 +49,23 @@ import Testing
     }
   }
 
+  @Test func reducedSketchEqualsTheSketchBuiltAtTheLowerPrecision() {
+    let a = Self.addresses(20_000, seed: 21)
+    var high = HyperLogLog(precision: 12)
+    var low = HyperLogLog(precision: 8)
+    for x in a {
+      high.insert(x)
+      low.insert(x)
+    }
+    #expect(high.reduced(to: 8) == low)
+    var merged = HyperLogLog(precision: 12)
+    for x in a[..<5_000] { merged.insert(x) }
+    var other = HyperLogLog(precision: 8)
+    for x in a[5_000...] { other.insert(x) }
+    merged.merge(other)
+    #expect(merged == low)
+  }
+
   @Test func hashIsFixed() {
     // The hash is part of the summary format: sketches from other runs and versions must agree.
     #expect(SourceHash.hash(.v4(IPv4Address(192, 0, 2, 1))) == SourceHash.mix(0x4_c000_0201))
