@@ -91,4 +91,58 @@ import Testing
       }
     }
   }
+
+  /// Summaries of separate runs merge into the summary of one run over all the input: counters
+  /// equal, distinct sources equal while the sets are exact and within the sketch's error beyond.
+  @Test func mergedSummariesEqualOneRun() throws {
+    let db = try MaxMindDatabase(path: Self.database)
+    let table = try OriginTable(countryDatabase: db, asnDatabase: db)
+    let all = Self.observations(8_000, pool: 900, seed: 99)
+    let options = Self.options(capacity: 1 << 19)
+    let whole = Self.summary([all[...]], table: table, options: options)
+    let halves = [all[..<3_500], all[3_500...]].map { Self.summary([$0], table: table, options: options) }
+    let merged = try Summary.merged(halves)
+    func check(_ a: OriginCounters?, _ b: OriginCounters?, exact: Bool, asn: Bool = false, _ what: String) {
+      // Three standard errors of the sketch: precision 12, or 8 for autonomous systems.
+      let bound: Double = 3 * 1.04 / (asn ? 16 : 64)
+      guard let a, let b else { return #expect(a == b, "\(what) missing") }
+      #expect(a.packets == b.packets && a.wireBytes == b.wireBytes && a.ipBytes == b.ipBytes, "\(what)")
+      #expect(a.reflectionPackets == b.reflectionPackets, "\(what)")
+      if exact {
+        #expect(a.sources == b.sources, "\(what)")
+      } else {
+        let error: Double = abs(Double(a.sources) - Double(b.sources)) / Double(max(1, b.sources))
+        #expect(error <= bound, "\(what): \(a.sources) vs \(b.sources)")
+      }
+    }
+    #expect(merged.totals.ipPackets == whole.totals.ipPackets)
+    #expect(merged.totals.wireBytes == whole.totals.wireBytes)
+    #expect(merged.totals.firstSeen == whole.totals.firstSeen && merged.totals.lastSeen == whole.totals.lastSeen)
+    #expect(merged.distinct.runs == 2)
+    for dimension in Summary.Dimension.allCases {
+      let w = whole.origins(by: dimension)
+      let m = merged.origins(by: dimension)
+      #expect(Set(w.keys) == Set(m.keys))
+      for (key, c) in w {
+        let sets = dimension == .country ? whole.distinct.countries : dimension == .continent ? whole.distinct.continents : whole.distinct.asns
+        check(m[key], c, exact: !(sets[key]?.isEstimate ?? true), asn: dimension == .asn, "\(dimension) \(key)")
+      }
+    }
+    #expect(merged.buckets.count == whole.buckets.count)
+    for (b, w) in zip(merged.buckets, whole.buckets) {
+      #expect(b.window == w.window)
+      for (key, c) in w.countries { check(b.countries[key], c, exact: c.sources <= UInt64(SourceSet.exactLimit), "bucket \(key)") }
+    }
+    let mw = try #require(merged.window)
+    let ww = try #require(whole.window)
+    for (key, c) in ww.countries { check(mw.countries[key], c, exact: c.sources <= UInt64(SourceSet.exactLimit), "window \(key)") }
+    #expect(merged.bursts.map(\.window) == whole.bursts.map(\.window))
+  }
+
+  @Test func summariesFromOtherDatabasesDoNotMerge() throws {
+    let a = Summary()
+    var b = Summary()
+    b.databases = [DatabaseInfo(role: "country", path: "x.mmdb", type: "Other", buildDate: Timestamp(seconds: 1))]
+    #expect(throws: MergeError.self) { try Summary.merged([a, b]) }
+  }
 }
