@@ -57,6 +57,14 @@ let package = Package(
     .executableTarget(
       name: "capgen", dependencies: ["NetCore"], path: "Tools/capgen", swiftSettings: swiftSettings),
 
+    // Fuzz targets: one entry point per parser, with invariant checks. `origincheck-fuzz` runs them
+    // under libFuzzer when built by Tools/fuzz (-DFUZZING), and replays inputs through them otherwise.
+    .target(
+      name: "FuzzTargets", dependencies: ["NetCore", "Geo", "PacketDecoding", "Capture", "Analysis", "Report"],
+      path: "Fuzz/Targets", swiftSettings: swiftSettings),
+    .executableTarget(
+      name: "origincheck-fuzz", dependencies: ["FuzzTargets"], path: "Fuzz/Driver", swiftSettings: swiftSettings),
+
     // Helpers shared by the test targets: temporary directories, seeded randomness, running tools.
     .target(name: "TestSupport", dependencies: ["NetCore"], path: "Tests/TestSupport"),
     .testTarget(name: "NetCoreTests", dependencies: ["NetCore", "TestSupport"]),
@@ -65,5 +73,6 @@ let package = Package(
     .testTarget(name: "CaptureTests", dependencies: ["Capture", "NetCore"]),
     .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Geo", "NetCore", "TestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["OriginCheckCLI", "Geo", "NetCore", "TestSupport"]),
+    .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "TestSupport"]),
   ]
 )

@@ -141,7 +141,8 @@ struct AggregatorState {
   }
   private var bucketRows: [Int64: Int] = [:]
   private var rows: [BucketRow] = []
-  private var currentBucket: Int64 = .min
+  /// The bucket `currentRow` belongs to; nil before the first bucketed observation.
+  private var currentBucket: Int64? = nil
   private var currentRow = 0
   /// (entry, bucket) each time an entry appears in a bucket other than its last one: exact
   /// distinct-source counts per bucket and over runs of buckets (bursts).
@@ -521,7 +522,7 @@ extension AggregatorState {
         for i in other.rows[r].radius.indices { rows[row].radius[i].add(other.rows[r].radius[i]) }
       }
     }
-    currentBucket = .min
+    currentBucket = nil
     for a in other.appearances {
       let n = remap[Int(a.entry)]
       if n >= 0 { appearances.append((n, a.bucket)) }
@@ -548,8 +549,10 @@ extension AggregatorState {
     storeCurrentLinkType()
     var out = summary
     out.totals = totals
-    out.totals.firstSeen = firstSeen == .max ? nil : Timestamp(nanoseconds: firstSeen)
-    out.totals.lastSeen = lastSeen == .min ? nil : Timestamp(nanoseconds: lastSeen)
+    // Nothing seen leaves first after last; a single time at either end of the range is still a time.
+    let seen = firstSeen <= lastSeen
+    out.totals.firstSeen = seen ? Timestamp(nanoseconds: firstSeen) : nil
+    out.totals.lastSeen = seen ? Timestamp(nanoseconds: lastSeen) : nil
     let sampled = table.level > 0
     let scale = UInt64(1) << UInt64(table.level)
     let areaCount = options.radiusAreas.count
@@ -700,7 +703,7 @@ extension AggregatorState {
         for (e, b) in pairs { byCell[b, default: [:]][slotInfo[Int(table.origin[Int(e)])].country, default: []].append(Int(e)) }
         var sets: [Int64: [OriginKey: SourceSet]] = [:]
         for (b, cells) in byCell {
-          sets[b &* width] = Dictionary(uniqueKeysWithValues: cells.map { (countryKeys.keys[Int($0.key)], sourceSet($0.value, precision: Self.sketchPrecision)) })
+          sets[bucketStart(b, width: width)] = Dictionary(uniqueKeysWithValues: cells.map { (countryKeys.keys[Int($0.key)], sourceSet($0.value, precision: Self.sketchPrecision)) })
         }
         distinct.buckets = sets
       }
@@ -714,13 +717,16 @@ extension AggregatorState {
       var series: [WindowCounts] = []
       // A clock jump can put buckets years apart: past `maximumBuckets` the series keeps only the
       // buckets that have traffic.
-      let dense = last - first < Int64(Self.maximumBuckets)
+      let (span, overflow) = last.subtractingReportingOverflow(first)
+      let dense = !overflow && span < Int64(Self.maximumBuckets)
       let numbers = dense ? Array(first...last) : bucketRows.keys.sorted()
       series.reserveCapacity(numbers.count)
       for b in numbers {
-        let start = Timestamp(nanoseconds: b &* width)
+        let start = bucketStart(b, width: width)
+        let (end, overflow) = start.addingReportingOverflow(width)
         var w = WindowCounts(
-          window: TimeWindow(start: start, end: Timestamp(nanoseconds: start.nanoseconds &+ width)), label: "bucket")
+          window: TimeWindow(start: Timestamp(nanoseconds: start), end: Timestamp(nanoseconds: overflow ? .max : end)),
+          label: "bucket")
         if let r = bucketRows[b] {
           for (c, counts) in rows[r].countries.enumerated() where counts.packets > 0 || counts.flows > 0 {
             w.countries[countryKeys.keys[c], default: OriginCounters()].add(counts)
@@ -834,5 +840,15 @@ extension AggregatorState {
   }
 }
 
-func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
-func floorMod(_ a: Int64, _ b: Int64) -> Int64 { a - floorDiv(a, b) * b }
+/// `a / b` rounded toward negative infinity, for every `a` and every `b > 0`.
+func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+  let (quotient, remainder) = a.quotientAndRemainder(dividingBy: b)
+  return remainder < 0 ? quotient - 1 : quotient
+}
+
+/// The start of bucket `bucket` of `width` nanoseconds, clamped to the range of a timestamp: the
+/// first bucket of a time near the lower end of that range starts before it.
+func bucketStart(_ bucket: Int64, width: Int64) -> Int64 {
+  let (start, overflow) = bucket.multipliedReportingOverflow(by: width)
+  return overflow ? (bucket < 0 ? .min : .max) : start
+}

@@ -330,7 +330,7 @@ public struct ClaimEvaluator {
         text: "\(pct(unknownShare)) of sources have no country in the database."))
     // Database age against the traffic.
     if let db = s.databases.first(where: { $0.role == "country" }), let first = s.totals.firstSeen {
-      let days = Double(db.buildDate.nanoseconds - first.nanoseconds) / 86_400e9
+      let days = (Double(db.buildDate.nanoseconds) - Double(first.nanoseconds)) / 86_400e9
       let weak = abs(days) > 180
       let when = days >= 0 ? "\(Int(days.rounded())) days after" : "\(Int((-days).rounded())) days before"
       out.append(

@@ -8,9 +8,10 @@ import NetCore
 /// range, so that several threads can read parts of one file at once.
 ///
 /// Only records that are plainly well formed are handed out here: a record whose captured length is
-/// above the snapshot length or 256 KiB, or that the end of the file cuts, stops a range as an
-/// *anomaly* at that record's offset. The caller then reads on from there with `CaptureFileReader`
-/// (`resumingAt:`), so damaged files get exactly libpcap's treatment and messages.
+/// above the snapshot length or `CaptureLimits.maximumRangeRecordLength`, or that the end of the
+/// file cuts, stops a range as an *anomaly* at that record's offset. The caller then reads on from
+/// there with `CaptureFileReader` (`resumingAt:`), so damaged files get exactly libpcap's treatment
+/// and messages.
 ///
 /// Immutable after opening: `Sendable`; each `read` call uses its own buffer.
 public final class PcapRangeFile: Sendable {
@@ -70,10 +71,11 @@ public final class PcapRangeFile: Sendable {
       return nil
     }
     let snaplen = word(16)
+    let maximum = UInt32(CaptureLimits.maximumRangeRecordLength)
     return PcapRangeFile(
       path: path, descriptor: descriptor, size: Int64(info.st_size), linkType: word(20) & 0xffff,
       bigEndian: bigEndian, nanoseconds: nanoseconds,
-      limit: snaplen == 0 || snaplen > 262_144 ? 262_144 : snaplen)
+      limit: snaplen == 0 || snaplen > maximum ? maximum : snaplen)
   }
 
   private init(
@@ -105,7 +107,7 @@ public final class PcapRangeFile: Sendable {
   public func read(
     _ range: Range<Int64>, firstRecordNumber: Int = 1, _ body: (UnsafeRawBufferPointer, PacketInfo) -> Void
   ) -> RangeResult {
-    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.blockSize + 262_144 + 16, alignment: 16)
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.blockSize + CaptureLimits.maximumRangeRecordLength + 16, alignment: 16)
     defer { buffer.deallocate() }
     var offset = range.lowerBound
     var records = 0
@@ -210,7 +212,7 @@ public final class PcapRangeFile: Sendable {
       let captured = w(8)
       let wire = w(12)
       guard fraction < (nanoseconds ? 1_000_000_000 : 1_000_000), captured > 0, captured <= limit, captured <= wire,
-        wire <= 262_144
+        Int(wire) <= CaptureLimits.maximumRangeRecordLength
       else { return false }
       // Consecutive records within a day of each other.
       if let p = previous, seconds &- p > 86_400 && p &- seconds > 86_400 { return false }

@@ -13,7 +13,7 @@ import NetCore
 /// skipped by their length.
 final class PcapngReader {
   /// The largest block accepted; anything longer is treated as damage.
-  static let maximumBlockLength = 16 << 20
+  static let maximumBlockLength = CaptureLimits.maximumBlockLength
   /// Initial buffer size; the buffer grows to hold the largest block seen.
   static let initialBufferLength = 1 << 20
 
@@ -253,6 +253,12 @@ final class PcapngReader {
     guard length >= 20 else {
       return .damage(
         error(.malformedBlock("interface description block of \(length) bytes, below 20"), at: offset, isPacket: false))
+    }
+    guard interfaces.count < CaptureLimits.maximumInterfaces else {
+      return .damage(
+        error(
+          .malformedBlock("the section describes more than \(CaptureLimits.maximumInterfaces) interfaces"), at: offset,
+          isPacket: false))
     }
     var interface = Interface(
       linkType: UInt32(half(8)), snapLength: word(12), scale: .multiply(1000), offsetNanoseconds: 0)

@@ -35,7 +35,8 @@ public enum GeoSourceReader {
     var generated: Int64? = nil
     var lineNumber = 0
     var sawData = false
-    for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    // "\r\n" is one Character in Swift: splitting on "\n" alone would leave a CRLF file one line.
+    for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
       lineNumber += 1
       var line = Substring(rawLine)
       if line.hasSuffix("\r") { line = line.dropLast() }

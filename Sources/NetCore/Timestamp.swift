@@ -5,11 +5,17 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
   public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
 
   public init(seconds: Int64, nanoseconds: Int64 = 0) {
-    let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-    self.nanoseconds = overflow ? (seconds < 0 ? .min : .max) : product &+ nanoseconds
+    self.nanoseconds = Int64(clamping: Int128(seconds) * 1_000_000_000 + Int128(nanoseconds))
   }
 
-  public var seconds: Int64 { nanoseconds >= 0 ? nanoseconds / 1_000_000_000 : (nanoseconds - 999_999_999) / 1_000_000_000 }
+  /// Whole seconds since the epoch, rounded down (toward the past), for every value of `nanoseconds`.
+  public var seconds: Int64 { secondsAndFraction.seconds }
+
+  /// Whole seconds rounded down, and the nanoseconds past them (0..<1,000,000,000).
+  var secondsAndFraction: (seconds: Int64, fraction: Int64) {
+    let (quotient, remainder) = nanoseconds.quotientAndRemainder(dividingBy: 1_000_000_000)
+    return remainder < 0 ? (quotient - 1, remainder + 1_000_000_000) : (quotient, remainder)
+  }
 
   public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
 
@@ -17,8 +23,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
   public var description: String { iso8601(fractionDigits: 6) }
 
   public func iso8601(fractionDigits: Int = 6) -> String {
-    let secs = seconds
-    let frac = nanoseconds - secs * 1_000_000_000
+    let (secs, frac) = secondsAndFraction
     let days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400
     let rem = secs - days * 86400
     let (y, m, d) = Timestamp.civil(fromDays: days)
