@@ -1,4 +1,5 @@
 import Geo
+import NetCore
 
 #if canImport(Glibc)
   import Glibc
@@ -102,9 +103,10 @@ public struct AreaError: Error, CustomStringConvertible, Sendable, Equatable {
   public var kind: Kind
   public var message: String
 
+  /// `message` is kept on one line (line breaks in quoted input become spaces).
   public init(_ kind: Kind, _ message: String) {
     self.kind = kind
-    self.message = message
+    self.message = message.oneLine
   }
 
   public var description: String { message }

@@ -1,3 +1,5 @@
+import NetCore
+
 /// A claim about where traffic came from: `ORIGIN:ASSERTION[:METRIC]`.
 ///
 /// - ORIGIN: an area name (`ukraine-area`, `eastern-europe`, `eu`), a country code (`UA`), an
@@ -88,7 +90,8 @@ public struct Claim: Sendable, Hashable, CustomStringConvertible {
 /// A claim that could not be parsed or resolved; the message says what was expected.
 public struct ClaimError: Error, CustomStringConvertible, Sendable {
   public let message: String
-  public init(_ message: String) { self.message = message }
+  /// `message` is kept on one line (line breaks in quoted input become spaces).
+  public init(_ message: String) { self.message = message.oneLine }
   public var description: String { message }
 }
 

@@ -19,6 +19,8 @@ final class PcapFileReader {
   private let recordHeaderLength: Int64
   /// libpcap's snapshot length: a record longer than this is cut to it by libpcap.
   private let snapshotLength: Int
+  /// Whether the file stores nanoseconds (magic a1b23c4d) rather than microseconds.
+  private let nanosecondFile: Bool
   /// Offset of the next record in the (decompressed) content.
   private var offset: Int64 = 24
   private var records = 0
@@ -42,6 +44,7 @@ final class PcapFileReader {
     // FCS (the low 16 bits are the link type).
     linkType = word(20) & 0xffff
     recordHeaderLength = (word(0) == 0xa1b2_cd34) ? 24 : 16
+    nanosecondFile = word(0) == 0xa1b2_3c4d
 
     let file: UnsafeMutablePointer<FILE>?
     let plain = source.takePlainDescriptor()
@@ -95,10 +98,16 @@ final class PcapFileReader {
         records += 1
         let packet = header.pointee
         let capturedLength = Int(packet.caplen)
-        // Seconds are an unsigned 32-bit field in the file; libpcap hands them out sign-extended.
+        // Seconds and their fraction are unsigned 32-bit fields in the file; libpcap hands them out
+        // sign-extended (the fraction scaled to nanoseconds for microsecond files). A fraction past
+        // a second (a damaged header) is read as `PcapRangeFile` reads it, so both agree.
         let seconds = Int64(UInt32(truncatingIfNeeded: packet.ts.tv_sec))
+        let fraction =
+          nanosecondFile
+          ? Int64(UInt32(truncatingIfNeeded: packet.ts.tv_usec))
+          : Int64(UInt32(truncatingIfNeeded: packet.ts.tv_usec / 1000)) &* 1000
         let info = PacketInfo(
-          timestamp: Timestamp(nanoseconds: seconds &* 1_000_000_000 &+ Int64(packet.ts.tv_usec)),
+          timestamp: Timestamp(nanoseconds: seconds &* 1_000_000_000 &+ fraction),
           capturedLength: capturedLength, wireLength: Int(packet.len), linkType: linkType,
           interfaceIndex: 0, recordNumber: records)
         advanceOffset(capturedLength: capturedLength)

@@ -33,9 +33,9 @@ public final class PcapRangeFile: Sendable {
   static let recordHeaderLength = 16
   static let blockSize = 4 << 20
 
-  /// Opens `path` when it is a regular, uncompressed classic pcap file with 16-byte record headers;
-  /// nil for anything else (pcapng, gzip, standard input, the 24-byte-header variant, an unreadable
-  /// file), which `CaptureFileReader` handles.
+  /// Opens `path` when it is a regular, uncompressed classic pcap file (version 2.4) with 16-byte
+  /// record headers; nil for anything else (pcapng, gzip, standard input, the 24-byte-header
+  /// variant, other versions, an unreadable file), which `CaptureFileReader` handles.
   public static func open(path: String) -> PcapRangeFile? {
     guard path != "-" else { return nil }
     var descriptor: Int32
@@ -65,8 +65,12 @@ public final class PcapRangeFile: Sendable {
       let value = header[at..<at + 4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
       return bigEndian ? value : value.byteSwapped
     }
-    let versionMajor = bigEndian ? UInt16(header[4]) << 8 | UInt16(header[5]) : UInt16(header[5]) << 8 | UInt16(header[4])
-    guard versionMajor == 2 else {
+    func half(_ at: Int) -> UInt16 {
+      bigEndian ? UInt16(header[at]) << 8 | UInt16(header[at + 1]) : UInt16(header[at + 1]) << 8 | UInt16(header[at])
+    }
+    // Version 2.4 only: libpcap refuses later minor versions and may swap the two lengths of
+    // records in earlier ones, so those files are left to it.
+    guard half(4) == 2, half(6) == 4 else {
       close(descriptor)
       return nil
     }

@@ -1,3 +1,5 @@
+import NetCore
+
 /// An error from the geolocation layer: one line that names the file (and line, where there is one).
 public struct GeoError: Error, CustomStringConvertible, Sendable, Equatable {
   /// What went wrong, as a stable short name.
@@ -28,9 +30,10 @@ public struct GeoError: Error, CustomStringConvertible, Sendable, Equatable {
   /// The one-line message, already naming the file and place.
   public var message: String
 
+  /// `message` is kept on one line (line breaks in quoted input become spaces).
   public init(_ kind: Kind, _ message: String) {
     self.kind = kind
-    self.message = message
+    self.message = message.oneLine
   }
 
   public var description: String { message }

@@ -74,12 +74,17 @@ public enum GeoSourceReader {
     line.count > 80 ? String(line.prefix(77)) + "..." : String(line)
   }
 
+  /// A field as quoted in an error: at most 40 characters, so a giant line gives a short message.
+  static func short(_ field: some StringProtocol) -> String {
+    field.count > 40 ? String(field.prefix(37)) + "..." : String(field)
+  }
+
   static func parse(_ fields: [Substring], layout: Layout) throws(Reason) -> SourceRange {
     switch layout {
     case .country:
       if fields.count == 2 {
         guard let net = IPNetwork(fields[0]), fields[0].contains("/") else {
-          throw Reason(text: "expected cidr,country; '\(fields[0])' is not a network")
+          throw Reason(text: "expected cidr,country; '\(short(fields[0]))' is not a network")
         }
         return SourceRange(first: net.address, last: net.lastAddress, country: try code(fields[1]))
       }
@@ -90,7 +95,7 @@ public enum GeoSourceReader {
       return SourceRange(first: first, last: last, country: try code(fields[2]))
     case .asn:
       if fields.count >= 2, fields[0].contains("/") {
-        guard let net = IPNetwork(fields[0]) else { throw Reason(text: "'\(fields[0])' is not a network") }
+        guard let net = IPNetwork(fields[0]) else { throw Reason(text: "'\(short(fields[0]))' is not a network") }
         return SourceRange(
           first: net.address, last: net.lastAddress, asn: try asn(fields[1]),
           organization: fields.count > 2 ? String(fields[2]) : nil)
@@ -104,7 +109,7 @@ public enum GeoSourceReader {
   static func code(_ field: Substring) throws(Reason) -> String {
     let c = field.trimmingCharacters(in: " ")
     guard c == "-" || (c.count == 2 && c.utf8.allSatisfy({ ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 63 })) else {
-      throw Reason(text: "'\(c)' is not a two-letter country code")
+      throw Reason(text: "'\(short(c))' is not a two-letter country code")
     }
     return c == "-" ? "??" : c.uppercased()
   }
@@ -112,14 +117,14 @@ public enum GeoSourceReader {
   static func asn(_ field: Substring) throws(Reason) -> UInt32 {
     var f = field.trimmingCharacters(in: " ")
     if f.uppercased().hasPrefix("AS") { f = String(f.dropFirst(2)) }
-    guard let n = UInt32(f) else { throw Reason(text: "'\(field)' is not an AS number") }
+    guard let n = UInt32(f) else { throw Reason(text: "'\(short(field))' is not an AS number") }
     return n
   }
 
   /// Parses a range's bounds: addresses in text, or integers (Tor IPv4, IP2Location).
   static func bounds(_ a: Substring, _ b: Substring) throws(Reason) -> (IPAddress, IPAddress) {
-    guard let first = address(a) else { throw Reason(text: "'\(a)' is not an address") }
-    guard let last = address(b) else { throw Reason(text: "'\(b)' is not an address") }
+    guard let first = address(a) else { throw Reason(text: "'\(short(a))' is not an address") }
+    guard let last = address(b) else { throw Reason(text: "'\(short(b))' is not an address") }
     guard first.isIPv4 == last.isIPv4 else { throw Reason(text: "range mixes IPv4 and IPv6") }
     guard first <= last else { throw Reason(text: "range ends before it starts") }
     return (first, last)
@@ -191,9 +196,11 @@ public enum GeoSourceReader {
     let parts = text.split(separator: " ")
     guard parts.count >= 5 else { return nil }
     let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-    guard let day = Int64(parts[1]), let m = months.firstIndex(of: String(parts[2])), let year = Int64(parts[3]) else { return nil }
+    guard let day = Int64(parts[1]), let m = months.firstIndex(of: String(parts[2])), let year = Int64(parts[3]),
+      (1...31).contains(day), (1...9999).contains(year)
+    else { return nil }
     let hms = parts[4].split(separator: ":").compactMap { Int64($0) }
-    guard hms.count == 3 else { return nil }
+    guard hms.count == 3, (0..<24).contains(hms[0]), (0..<60).contains(hms[1]), (0...60).contains(hms[2]) else { return nil }
     return Timestamp.days(year: year, month: Int64(m + 1), day: day) * 86400 + hms[0] * 3600 + hms[1] * 60 + hms[2]
   }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import NetCore
 
 #if canImport(Glibc)
   import Glibc
@@ -72,8 +73,8 @@ public struct CLIError: Error, CustomStringConvertible {
   public var description: String { message }
 }
 
-/// Writes one line to standard error.
+/// Writes one line to standard error (line breaks inside `line` become spaces).
 func printError(_ line: String) {
-  let text = line + "\n"
+  let text = line.oneLine + "\n"
   _ = text.withCString { write(2, $0, strlen($0)) }
 }
