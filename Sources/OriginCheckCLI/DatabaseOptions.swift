@@ -88,6 +88,10 @@ func emit(_ text: String, to output: String?) throws {
       throw CLIError("\(output): cannot write: \(error.localizedDescription)", status: .cannotWrite)
     }
   } else {
-    FileHandle.standardOutput.write(data)
+    do {
+      try FileHandle.standardOutput.write(contentsOf: data)
+    } catch {
+      throw CLIError("standard output: cannot write: \(error.localizedDescription)", status: .cannotWrite)
+    }
   }
 }

@@ -1,4 +1,7 @@
+import Analysis
 import ArgumentParser
+import Capture
+import Geo
 import NetCore
 
 #if canImport(Glibc)
@@ -16,7 +19,8 @@ public struct OriginCheckCommand: ParsableCommand {
       it never names an actor.
 
       Exit status: 0 success; 1 a claim did not hold (with --fail-unless-holds); 64 bad usage;
-      65 input partly read (damaged); 66 input unreadable (nothing read); 70 internal error.
+      65 input partly read (damaged); 66 input unreadable (nothing read); 70 internal error;
+      73 output cannot be written.
       """,
     subcommands: [AnalyzeCommand.self, LookupCommand.self, GeoDBCommand.self, AreasCommand.self])
 
@@ -32,13 +36,41 @@ public struct OriginCheckCommand: ParsableCommand {
       if !error.message.isEmpty { printError("origincheck: \(error.message)") }
       Glibc.exit(error.status.rawValue)
     } catch {
+      if let status = ExitStatus(domainError: error) {
+        printError("origincheck: \(error)")
+        Glibc.exit(status.rawValue)
+      }
       let code = exitCode(for: error)
-      guard code.rawValue == ExitStatus.usage.rawValue else { exit(withError: error) }
+      if code == .success || error is ExitCode { exit(withError: error) }  // --help, --version
+      guard code.rawValue == ExitStatus.usage.rawValue else {
+        // Nothing else should reach here: an error no command turned into a status is a bug.
+        printError("origincheck: internal error: \(error)")
+        Glibc.exit(ExitStatus.software.rawValue)
+      }
       // Bad usage is one line too; `--help` shows the usage.
       let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
       let text = message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message
       printError("origincheck: \(text)")
       Glibc.exit(code.rawValue)
+    }
+  }
+}
+
+extension ExitStatus {
+  /// The status for an error of the layers below the commands, when a command let one through:
+  /// unreadable inputs and databases 66, bad arguments 64, unwritable output 73.
+  init?(domainError error: any Error) {
+    switch error {
+    case let error as GeoError:
+      switch error.kind {
+      case .writeFailed: self = .cannotWrite
+      case .badArgument: self = .usage
+      default: self = .noInput
+      }
+    case let error as AreaError: self = error.kind == .unreadableFile ? .noInput : .usage
+    case is ClaimError: self = .usage
+    case is CaptureError: self = .noInput
+    default: return nil
     }
   }
 }

@@ -1,0 +1,98 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Every command's exit statuses (README "Exit status", docs/limits.md): 0 success, 1 a claim did
+/// not hold with --fail-unless-holds, 64 bad usage, 65 damaged input partly read, 66 input
+/// unreadable, 73 output not writable. A failure prints exactly one line on standard error, which
+/// starts with `origincheck: `; success prints nothing there. (70 is for bugs: no input reaches it.)
+@Suite struct ExitStatusTests {
+  static let testDB = packageRoot.appendingPathComponent("GeoDB/test/country.mmdb").path
+  static let sample = packageRoot.appendingPathComponent("Samples/x-outage-baseline.pcap").path
+  static let csv = packageRoot.appendingPathComponent("GeoDB/test/country.csv").path
+
+  struct Case: CustomTestStringConvertible, Sendable {
+    var name: String
+    var arguments: [String]
+    var status: Int32
+    /// Standard output goes to /dev/full, where every write fails.
+    var stdoutFull = false
+    var testDescription: String { name }
+  }
+
+  /// Makes the files the cases name under `{dir}`: a damaged capture, a text file, an areas file.
+  static func makeFiles(in directory: TemporaryDirectory) throws {
+    let whole = try Data(contentsOf: URL(fileURLWithPath: sample))
+    try whole.prefix(10_000).write(to: URL(fileURLWithPath: directory.path("cut.pcap")))
+    try Data("not a capture\n".utf8).write(to: URL(fileURLWithPath: directory.path("text.pcap")))
+    try Data(#"{"areas": [{"name": "wide", "countries": ["UA", "MD"]}]}"#.utf8)
+      .write(to: URL(fileURLWithPath: directory.path("areas.json")))
+  }
+
+  static func path(_ name: String) -> String { "{dir}/" + name }
+
+  static let cases: [Case] = [
+    // analyze
+    Case(name: "analyze ok", arguments: ["analyze", "--db", testDB, sample], status: 0),
+    Case(
+      name: "analyze claim does not hold",
+      arguments: ["analyze", "--db", testDB, "--claim", "UA:primary", "--fail-unless-holds", sample], status: 1),
+    Case(name: "analyze unknown option", arguments: ["analyze", "--no-such-option", sample], status: 64),
+    Case(name: "analyze bad claim", arguments: ["analyze", "--db", testDB, "--claim", "UA", sample], status: 64),
+    Case(name: "analyze unknown area", arguments: ["analyze", "--db", testDB, "--claim", "atlantis:primary", sample], status: 64),
+    Case(name: "analyze damaged capture", arguments: ["analyze", "--db", testDB, path("cut.pcap")], status: 65),
+    Case(name: "analyze missing capture", arguments: ["analyze", "--db", testDB, path("missing.pcap")], status: 66),
+    Case(name: "analyze not a capture", arguments: ["analyze", "--db", testDB, path("text.pcap")], status: 66),
+    Case(name: "analyze missing database", arguments: ["analyze", "--db", path("missing.mmdb"), sample], status: 66),
+    Case(
+      name: "analyze output in a missing directory",
+      arguments: ["analyze", "--db", testDB, "--output", path("no/such/dir/out.txt"), sample], status: 73),
+    Case(name: "analyze standard output full", arguments: ["analyze", "--db", testDB, sample], status: 73, stdoutFull: true),
+    // lookup
+    Case(name: "lookup ok", arguments: ["lookup", "--db", testDB, "5.8.1.1"], status: 0),
+    Case(name: "lookup bad address", arguments: ["lookup", "--db", testDB, "5.8.1"], status: 64),
+    Case(name: "lookup missing database", arguments: ["lookup", "--db", path("missing.mmdb"), "5.8.1.1"], status: 66),
+    Case(name: "lookup standard output full", arguments: ["lookup", "--db", testDB, "5.8.1.1"], status: 73, stdoutFull: true),
+    // geodb build
+    Case(name: "geodb build ok", arguments: ["geodb", "build", "--csv", csv, "-o", path("built.mmdb")], status: 0),
+    Case(name: "geodb build bad record size", arguments: ["geodb", "build", "--csv", csv, "--record-size", "20", "-o", path("x.mmdb")], status: 64),
+    Case(name: "geodb build missing source", arguments: ["geodb", "build", "--csv", path("missing.csv"), "-o", path("x.mmdb")], status: 66),
+    Case(name: "geodb build unwritable output", arguments: ["geodb", "build", "--csv", csv, "-o", path("no/such/dir/x.mmdb")], status: 73),
+    // geodb info
+    Case(name: "geodb info ok", arguments: ["geodb", "info", testDB], status: 0),
+    Case(name: "geodb info unknown option", arguments: ["geodb", "info", "--no-such-option", testDB], status: 64),
+    Case(name: "geodb info not a database", arguments: ["geodb", "info", path("text.pcap")], status: 66),
+    Case(name: "geodb info standard output full", arguments: ["geodb", "info", testDB], status: 73, stdoutFull: true),
+    // areas
+    Case(name: "areas ok", arguments: ["areas", "--areas", path("areas.json"), "wide"], status: 0),
+    Case(name: "areas unknown area", arguments: ["areas", "atlantis"], status: 64),
+    Case(name: "areas missing areas file", arguments: ["areas", "--areas", path("missing.json")], status: 66),
+    Case(name: "areas standard output full", arguments: ["areas"], status: 73, stdoutFull: true),
+    // the root command
+    Case(name: "help", arguments: ["--help"], status: 0),
+    Case(name: "unknown command", arguments: ["no-such-command"], status: 64),
+  ]
+
+  @Test(arguments: cases)
+  func status(_ c: Case) throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanup() }
+    try Self.makeFiles(in: directory)
+    let arguments = c.arguments.map { $0.replacingOccurrences(of: "{dir}", with: directory.url.path) }
+    let out: (status: Int32, stdout: String, stderr: String)
+    if c.stdoutFull {
+      out = try run("/bin/sh", ["-c", "exec \"$0\" \"$@\" >/dev/full", try origincheckBinary()] + arguments)
+    } else {
+      out = try origincheck(arguments)
+    }
+    #expect(out.status == c.status, "\(c.arguments): status \(out.status), stderr \(out.stderr)")
+    let lines = out.stderr.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+    switch c.status {
+    case 0, 1:
+      #expect(out.stderr.isEmpty, "\(out.stderr)")
+    default:
+      #expect(lines.count == 1, "one line expected: \(out.stderr)")
+      #expect(out.stderr.hasPrefix("origincheck: "), "\(out.stderr)")
+    }
+  }
+}
