@@ -1,5 +1,6 @@
 import Analysis
 import ArgumentParser
+import FlowLogs
 import Geo
 import NetCore
 import Report
@@ -8,12 +9,16 @@ import Report
 struct AnalyzeCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "analyze",
-    abstract: "Summarise where the packets in captures came from, by country, continent or ASN.",
+    abstract: "Summarise where the traffic in captures and flow logs came from, by country, continent or ASN.",
     discussion: """
-      Inputs are pcap or pcapng files, gzip-compressed or not (detected from content), or - for
-      standard input. Several inputs aggregate into one summary. Each packet's source is the
-      outermost IPv4/IPv6 header's; special-purpose sources (private, reserved, ...) are counted
-      by kind, never as a country; records with no IP packet are counted by reason.
+      Inputs are pcap or pcapng captures or flow logs (AWS VPC, Zeek conn.log TSV or JSON, Suricata
+      eve.json, nfdump CSV or JSON, GCP VPC, Azure NSG and VNet flow logs, CSV with --columns),
+      gzip-compressed or not, detected from content (--input-format forces one), or - for standard
+      input. Several inputs, of any formats, aggregate into one summary. Each packet's source is the
+      outermost IPv4/IPv6 header's, each flow record's its source address; special-purpose sources
+      (private, reserved, ...) are counted by kind, never as a country; records with no IP packet,
+      and flow records with nothing to count, are counted by reason. A malformed flow record is
+      reported with its line and skipped; the input then counts as damaged (exit status 65).
       """)
 
   @OptionGroup var databases: DatabaseOptions
@@ -54,7 +59,19 @@ struct AnalyzeCommand: ParsableCommand {
   @Flag(help: "Exit with status 1 when any claim does not hold (or is inconclusive).")
   var failUnlessHolds = false
 
-  @Argument(help: ArgumentHelp("Capture files (pcap, pcapng, gzip of either), or - for standard input.", valueName: "file"))
+  @Option(
+    help: ArgumentHelp(
+      "Read every FILE (not --baseline) as this format instead of detecting it: \(InputFormatChoice.allCases.map(\.rawValue).joined(separator: ", ")).",
+      valueName: "format"))
+  var inputFormat: InputFormatChoice?
+
+  @Option(
+    help: ArgumentHelp(
+      "CSV columns: src=COL,time=COL[,dst=,packets=,bytes=,flows=,proto=,sport=,dport=]; COL is a header name or a 1-based number, alternatives with |.",
+      valueName: "mapping"))
+  var columns: String?
+
+  @Argument(help: ArgumentHelp("Captures (pcap, pcapng) or flow logs, plain or gzip, or - for standard input.", valueName: "file"))
   var files: [String]
 
   enum Dimension: String, ExpressibleByArgument, CaseIterable {
@@ -81,6 +98,19 @@ struct AnalyzeCommand: ParsableCommand {
     }
     if let window { _ = try Self.parseWindow(window) }
     if failUnlessHolds && claims.isEmpty { throw ValidationError("--fail-unless-holds needs at least one --claim") }
+    if let columns {
+      do { _ = try ColumnMapping(parsing: columns) } catch { throw ValidationError(error.description) }
+      if let inputFormat, inputFormat != .csv {
+        throw ValidationError("--columns maps CSV columns: it goes with --input-format csv (or no --input-format)")
+      }
+    }
+  }
+
+  /// Reading options for flow logs.
+  func flowLogOptions() throws -> FlowLogOptions {
+    var options = FlowLogOptions()
+    if let columns { options.columns = try ColumnMapping(parsing: columns) }
+    return options
   }
 
   static func parseWindow(_ text: String) throws -> TimeWindow {
@@ -132,10 +162,11 @@ struct AnalyzeCommand: ParsableCommand {
 
     let resolver = OriginResolver(countryDatabase: countryDB, asnDatabase: asnDB)
     let aggregator = Aggregator(resolver: resolver, options: options)
-    var ingest = CaptureIngest(aggregator: aggregator, progress: Progress())
+    let flowOptions = try flowLogOptions()
+    var ingest = InputDispatch(aggregator: aggregator, progress: Progress(), format: inputFormat, flowOptions: flowOptions)
     var damaged = 0
     var unreadable = 0
-    func readAll(_ paths: [String], into ingest: inout CaptureIngest) {
+    func readAll(_ paths: [String], into ingest: inout InputDispatch) {
       for file in paths {
         switch ingest.read(path: file) {
         case .complete: break
@@ -149,7 +180,7 @@ struct AnalyzeCommand: ParsableCommand {
       }
     }
     readAll(files, into: &ingest)
-    ingest.progress?.finish()
+    ingest.captures.progress?.finish()
     if unreadable == files.count {
       // Each unreadable input was named on its own line.
       throw CLIError("", status: .noInput)
@@ -162,7 +193,7 @@ struct AnalyzeCommand: ParsableCommand {
       baselineOptions.targets = options.targets
       baselineOptions.radiusAreas = options.radiusAreas
       let baselineAggregator = Aggregator(resolver: OriginResolver(countryDatabase: countryDB, asnDatabase: asnDB), options: baselineOptions)
-      var baselineIngest = CaptureIngest(aggregator: baselineAggregator, progress: nil)
+      var baselineIngest = InputDispatch(aggregator: baselineAggregator, progress: nil, format: nil, flowOptions: flowOptions)
       let before = unreadable
       readAll(baseline, into: &baselineIngest)
       if unreadable - before == baseline.count { throw CLIError("", status: .noInput) }
