@@ -17,7 +17,7 @@ public final class TextInput {
 
   private let stream: UnsafeMutablePointer<oc_stream>
   private var buffer: UnsafeMutableRawPointer
-  private var capacity: Int
+  private(set) var capacity: Int
   /// Unread bytes are `buffer[start..<end]`.
   private var start = 0
   private var end = 0
