@@ -59,35 +59,36 @@ struct AzureFlowLogParser: JSONRecordParser {
   }
 
   private mutating func tuple(_ node: Int, vnet: Bool, tape: JSONTape, place: RecordPlace, context: RecordContext) {
-    let line = place.line(of: node, in: tape)
+    // Counting lines to the tuple costs a scan of the record: done only for a message.
+    func line() -> Int { place.line(of: node, in: tape) }
     guard let text = tape.rawString(node) else {
-      return context.skip(.badTuple, line: line, "flow tuple \(tape.excerpt(node)) is not a plain string")
+      return context.skip(.badTuple, line: line(), "flow tuple \(tape.excerpt(node)) is not a plain string")
     }
     Delimited.split(text, separator: 0x2c, into: &fields)
     let expected = vnet ? [13] : [8, 13]
     guard expected.contains(fields.count) else {
       return context.skip(
-        .badTuple, line: line,
+        .badTuple, line: line(),
         "flow tuple \(FieldParser.excerpt(text)) has \(fields.count) fields, not \(vnet ? "13" : "8 (version 1) or 13 (version 2)")")
     }
     guard let source = FieldParser.address(fields[1]) else {
-      return context.skip(.badAddress, line: line, "bad source address \(FieldParser.excerpt(fields[1])) in flow tuple")
+      return context.skip(.badAddress, line: line(), "bad source address \(FieldParser.excerpt(fields[1])) in flow tuple")
     }
     guard let destination = FieldParser.address(fields[2]) else {
-      return context.skip(.badAddress, line: line, "bad destination address \(FieldParser.excerpt(fields[2])) in flow tuple")
+      return context.skip(.badAddress, line: line(), "bad destination address \(FieldParser.excerpt(fields[2])) in flow tuple")
     }
     // VNet tuples give milliseconds; NSG tuples seconds. Either is read by its size.
     guard let stamp = FieldParser.unsigned(fields[0]) else {
-      return context.skip(.badTime, line: line, "flow tuple time \(FieldParser.excerpt(fields[0])) is not epoch time")
+      return context.skip(.badTime, line: line(), "flow tuple time \(FieldParser.excerpt(fields[0])) is not epoch time")
     }
     let time = stamp >= 100_000_000_000 ? FieldParser.epochMilliseconds(fields[0]) : FieldParser.epochSeconds(fields[0])
     guard let time else {
-      return context.skip(.badTime, line: line, "flow tuple time \(FieldParser.excerpt(fields[0])) is not epoch time")
+      return context.skip(.badTime, line: line(), "flow tuple time \(FieldParser.excerpt(fields[0])) is not epoch time")
     }
     let protocolNumber: UInt8
     if vnet {
       guard let p = FieldParser.unsigned(fields[5]), p <= 255 else {
-        return context.skip(.badTuple, line: line, "flow tuple protocol \(FieldParser.excerpt(fields[5])) is not a protocol number")
+        return context.skip(.badTuple, line: line(), "flow tuple protocol \(FieldParser.excerpt(fields[5])) is not a protocol number")
       }
       protocolNumber = UInt8(p)
     } else if FieldParser.equals(fields[5], "T") {
@@ -95,7 +96,7 @@ struct AzureFlowLogParser: JSONRecordParser {
     } else if FieldParser.equals(fields[5], "U") {
       protocolNumber = 17
     } else {
-      return context.skip(.badTuple, line: line, "flow tuple protocol \(FieldParser.excerpt(fields[5])) is not T or U")
+      return context.skip(.badTuple, line: line(), "flow tuple protocol \(FieldParser.excerpt(fields[5])) is not T or U")
     }
     var flows: UInt64 = 1
     var packets: UInt64 = 0
@@ -105,14 +106,14 @@ struct AzureFlowLogParser: JSONRecordParser {
       let begins = FieldParser.equals(state, "B") || (vnet && FieldParser.equals(state, "D"))
       let continues = FieldParser.equals(state, "C") || FieldParser.equals(state, "E")
       guard begins || continues else {
-        return context.skip(.badTuple, line: line, "flow tuple state \(FieldParser.excerpt(state)) is not B, C, E\(vnet ? " or D" : "")")
+        return context.skip(.badTuple, line: line(), "flow tuple state \(FieldParser.excerpt(state)) is not B, C, E\(vnet ? " or D" : "")")
       }
       flows = begins ? 1 : 0
       let p = fields[9]
       let b = fields[10]
       if !(p.isEmpty && b.isEmpty) {
         guard let pv = FieldParser.unsigned(p), let bv = FieldParser.unsigned(b) else {
-          return context.skip(.badNumber, line: line, "flow tuple counts \(FieldParser.excerpt(p)), \(FieldParser.excerpt(b)) are not counts")
+          return context.skip(.badNumber, line: line(), "flow tuple counts \(FieldParser.excerpt(p)), \(FieldParser.excerpt(b)) are not counts")
         }
         packets = pv
         byteCount = bv

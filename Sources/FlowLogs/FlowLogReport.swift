@@ -110,14 +110,15 @@ final class RecordContext {
   }
 
   /// Counts a record skipped by the format's rules, or a malformed one with where and why.
-  func skip(_ reason: SkipReason, line: Int, _ detail: @autoclosure () -> String = "") {
+  /// The line and the detail are worked out only for problems that are kept.
+  func skip(_ reason: SkipReason, line: @autoclosure () -> Int, _ detail: @autoclosure () -> String = "") {
     report.records &+= 1
     sink.countSkipped(reason.name, count: 1)
     if reason.malformed {
       report.malformed.add(reason.name)
       if report.firstProblems.count < problemsKept {
         let text = detail()
-        report.firstProblems.append("line \(line): \(text.isEmpty ? reason.name : text)")
+        report.firstProblems.append("line \(line()): \(text.isEmpty ? reason.name : text)")
       }
     } else {
       report.skipped.add(reason.name)

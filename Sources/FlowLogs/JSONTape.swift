@@ -64,7 +64,9 @@ struct JSONTape {
     while i < stop {
       let k = nodes[i]
       if Int(k.end - k.start) == keyLength && !k.escaped
-        && memcmp(bytes.baseAddress! + Int(k.start), key.utf8Start, keyLength) == 0
+        && (keyLength == 0
+          || (bytes[Int(k.start)] == key.utf8Start.pointee
+            && memcmp(bytes.baseAddress! + Int(k.start), key.utf8Start, keyLength) == 0))
       {
         return i + 1
       }
@@ -303,36 +305,46 @@ struct JSONTape {
 
     mutating func string(into nodes: inout [Node]) throws(SyntaxError) {
       let open = index
-      index += 1
+      let base = bytes.baseAddress!
+      let count = bytes.count
+      var i = index + 1
       var escaped = false
       while true {
-        guard index < bytes.count else {
+        // Plain bytes first, without looking at each one twice.
+        while i < count {
+          let c = base.load(fromByteOffset: i, as: UInt8.self)
+          if c == 0x22 || c == 0x5c || c < 0x20 { break }
+          i += 1
+        }
+        guard i < count else {
           index = open
           throw error("a string is not closed")
         }
-        let c = bytes[index]
+        let c = base.load(fromByteOffset: i, as: UInt8.self)
         if c == 0x22 { break }
-        if c == 0x5c {
-          escaped = true
-          guard index + 1 < bytes.count else {
-            index = open
-            throw error("a string is not closed")
-          }
-          let e = bytes[index + 1]
-          switch e {
-          case 0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74: index += 2
-          case 0x75:
-            guard index + 6 <= bytes.count, (2..<6).allSatisfy({ Self.hexValue(bytes[index + $0]) != nil }) else {
-              throw error("bad \\u escape in a string")
-            }
-            index += 6
-          default: throw error("bad escape \\\(Character(Unicode.Scalar(e))) in a string")
-          }
-          continue
+        if c < 0x20 {
+          index = i
+          throw error("a control character (\(Self.describe(c))) inside a string")
         }
-        if c < 0x20 { throw error("a control character (\(Self.describe(c))) inside a string") }
-        index += 1
+        escaped = true
+        guard i + 1 < count else {
+          index = open
+          throw error("a string is not closed")
+        }
+        switch base.load(fromByteOffset: i + 1, as: UInt8.self) {
+        case 0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74: i += 2
+        case 0x75:
+          guard i + 6 <= count, (2..<6).allSatisfy({ Self.hexValue(bytes[i + $0]) != nil }) else {
+            index = i
+            throw error("bad \\u escape in a string")
+          }
+          i += 6
+        case let e:
+          index = i
+          throw error("bad escape \\\(Character(Unicode.Scalar(e))) in a string")
+        }
       }
+      index = i
       nodes.append(Node(kind: .string, escaped: escaped, start: Int32(open + 1), end: Int32(index), next: Int32(nodes.count + 1)))
       index += 1
     }

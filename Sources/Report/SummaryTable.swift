@@ -9,11 +9,13 @@ public enum SummaryTable {
     let t = s.totals
     let inputs = s.inputs.count == 1 ? s.inputs[0].path : "\(s.inputs.count) inputs"
     // Captures count records and non-IP records; flow logs count flows.
+    let flowLogs = t.flows > 0 || (t.records == 0 && t.ipPackets > 0)
+    let captures = t.records > 0 || !flowLogs
     var read: [String] = []
-    if t.records > 0 || t.flows == 0 { read.append(plural(t.records, "record")) }
-    if t.flows > 0 { read.append(plural(t.flows, "flow")) }
+    if captures { read.append(plural(t.records, "record")) }
+    if flowLogs { read.append(plural(t.flows, "flow")) }
     read.append("\(plural(t.ipPackets, "IP packet")) (\(group(t.ipv4Packets)) IPv4, \(group(t.ipv6Packets)) IPv6)")
-    if t.records > 0 || t.flows == 0 { read.append("\(group(t.nonIPPackets)) non-IP") }
+    if captures { read.append("\(group(t.nonIPPackets)) non-IP") }
     out += "\(inputs): \(read.joined(separator: ", "))\n"
     if let first = t.firstSeen, let last = t.lastSeen {
       out += "time: \(shortTime(first)) to \(shortTime(last)) (UTC)\n"
@@ -79,7 +81,7 @@ public enum SummaryTable {
       ])
     }
     out += TextTable.render(rows, rightAligned: [1, 2, 3, 4, 5, 6])
-    out += t.flows > 0 ? "\nBytes are wire bytes; a flow record's are its IP bytes.\n" + footer : "\nBytes are wire bytes. " + footer
+    out += flowLogs ? "\nBytes are wire bytes; a flow record's are its IP bytes.\n" + footer : "\nBytes are wire bytes. " + footer
     return out
   }
 

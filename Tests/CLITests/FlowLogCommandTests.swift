@@ -256,6 +256,24 @@ import Testing
     #expect(lines.contains("Bytes are wire bytes; a flow record's are its IP bytes."))
   }
 
+  @Test func summaryOfFlowLogsValidatesAgainstTheSchema() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.cleanup() }
+    let damaged = dir.path("damaged.log")
+    try (try String(contentsOfFile: Self.fixture("vpc-default.log"), encoding: .utf8) + "2 1 eni-1 5.8.1.1\n")
+      .write(toFile: damaged, atomically: true, encoding: .utf8)
+    let files = Self.expected.map { Self.fixture($0.file) } + [damaged, dir.path("missing.log")]
+    let output = dir.path("summary.json")
+    let out = try origincheck(
+      ["analyze", "--db", Self.testDB, "--format", "json", "--output", output, "--claim", "UA:primary", "--bucket", "1m"] + files)
+    #expect(out.status == 65)
+    let schema = packageRoot.appendingPathComponent("docs/summary.schema.json").path
+    let check = try run(
+      "python3",
+      ["-c", "import json, sys, jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))", output, schema])
+    #expect(check.status == 0, "\(check.stderr.suffix(600))")
+  }
+
   @Test func giantLineKeepsMemoryBounded() throws {
     // A 200 MB line among good records: one skip, and the process never holds the line.
     let dir = try TemporaryDirectory()
