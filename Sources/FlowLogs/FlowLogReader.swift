@@ -48,13 +48,13 @@ public enum FlowLogReader {
   /// The message for content that is no known flow log, with what was tried and how it starts.
   static func unrecognised(_ head: [UInt8]) -> String {
     let tried = "tried pcap, pcapng, " + FlowLogFormat.allCases.map(\.rawValue).joined(separator: ", ")
-    if head.isEmpty { return "empty input: not a capture or a flow log (\(tried))" }
+    if head.isEmpty { return "not a packet capture or a flow log (empty)" }
     if head.contains(0) {
-      return "not a capture or a flow log (\(tried)); first bytes \(InputSniffer.hex(head.prefix(8)))"
+      return "not a packet capture or a flow log (first bytes \(InputSniffer.hex(head.prefix(8))); \(tried))"
     }
     let first = FormatDetector.firstLines(head, limit: 1).first ?? []
     let hint = first.contains(UInt8(ascii: ",")) ? "; for CSV give --columns src=COLUMN,time=COLUMN" : ""
-    return "not a capture or a flow log in a known format (\(tried)); first line \(FieldParser.excerpt(first, limit: 60))\(hint)"
+    return "not a packet capture or a flow log in a known format (\(tried)); first line \(FieldParser.excerpt(first, limit: 60))\(hint)"
   }
 
   private static func readLines<Parser: LineRecordParser>(
