@@ -164,6 +164,25 @@ import Testing
     #expect(sink.observations.first?.timestamp == Timestamp(nanoseconds: 1_741_600_803_599_000_000))
   }
 
+  @Test func azureDocumentsConcatenatedOrOnePerLine() throws {
+    let v2 = try fixtureText("azure-nsg-v2.json")
+    let vnet = try fixtureText("azure-vnet.json")
+    let alone = try readFlowLog(path: fixture("azure-nsg-v2.json")).sink.bySource
+    let vnetAlone = try readFlowLog(path: fixture("azure-vnet.json")).sink.bySource
+    // Blobs appended to one another, and the same documents one per line.
+    let compact = try [v2, vnet].map { text -> String in
+      let object = try JSONSerialization.jsonObject(with: Data(text.utf8))
+      return String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+    }
+    for text in [v2 + vnet, compact.joined(separator: "\n") + "\n"] {
+      let (report, sink) = try readFlowLog(text)
+      #expect(report.records == 18)
+      #expect(report.malformed.total == 0)
+      #expect(report.format == "azure")
+      #expect(sink.bySource == alone.merging(vnetAlone) { a, b in zip(a, b).map { $0 + $1 } })
+    }
+  }
+
   @Test func genericCSVWithWellKnownHeaders() throws {
     let (report, sink) = try readFlowLog(path: fixture("firewall-export.csv"))
     #expect(report.format == "csv")
