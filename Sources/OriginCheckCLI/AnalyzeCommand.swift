@@ -18,17 +18,7 @@ struct AnalyzeCommand: ParsableCommand {
 
   @OptionGroup var databases: DatabaseOptions
 
-  @Option(help: ArgumentHelp("Group origins by country, continent or asn (asn needs --asn-db).", valueName: "dimension"))
-  var by: Dimension = .country
-
-  @Option(help: ArgumentHelp("Rows in the table before the rest is folded into one.", valueName: "n"))
-  var top: Int = 20
-
-  @Option(help: ArgumentHelp("Output format: table or json.", valueName: "format"))
-  var format: OutputFormat = .table
-
-  @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to a file instead of standard output.", valueName: "path"))
-  var output: String?
+  @OptionGroup var outputOptions: OutputOptions
 
   @Option(
     name: .customLong("claim"),
@@ -57,18 +47,9 @@ struct AnalyzeCommand: ParsableCommand {
   @Argument(help: ArgumentHelp("Capture files (pcap, pcapng, gzip of either), or - for standard input.", valueName: "file"))
   var files: [String]
 
-  enum Dimension: String, ExpressibleByArgument, CaseIterable {
-    case country, continent, asn
-  }
-
-  enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, json
-  }
-
   func validate() throws {
     if files.isEmpty { throw ValidationError("give at least one capture file (or - for standard input)") }
-    if top < 1 { throw ValidationError("--top must be at least 1") }
-    if by == .asn && databases.asnPath == nil { throw ValidationError("--by asn needs --asn-db") }
+    if outputOptions.by == .asn && databases.asnPath == nil { throw ValidationError("--by asn needs --asn-db") }
     if (files + baseline).filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
     for c in claims {
       do { _ = try Claim.parse(c) } catch { throw ValidationError(error.message) }
@@ -98,40 +79,23 @@ struct AnalyzeCommand: ParsableCommand {
     let asnDB = try databases.openASN()
     // Claims and their origins.
     let catalog = try areaOptions.catalog()
-    var parsed: [(Claim, ClaimedOrigin)] = []
     var options = AggregatorOptions()
-    for text in claims {
-      let claim = try Claim.parse(text)
-      if let asn = claim.asn {
-        guard asnDB != nil else { throw CLIError("claim '\(text)': an AS claim needs --asn-db", status: .usage) }
-        parsed.append((claim, ClaimedOrigin(name: "AS\(asn)", title: "AS\(asn)", membership: .asn("AS\(asn)"))))
-        continue
+    let resolver = ClaimResolver(catalog: catalog, hasASN: asnDB != nil) { area, text in
+      guard countryDB.hasCoordinates else {
+        throw CLIError(
+          "claim '\(text)': \(countryDB.path) has no coordinates (\(countryDB.metadata.databaseType)); a radius area needs a city database (--db)",
+          status: .usage)
       }
-      let area: Area
-      do {
-        area = try catalog.resolve(claim.origin)
-      } catch {
-        throw CLIError("claim '\(text)': \(error.message)", status: .usage)
-      }
-      switch area.kind {
-      case .countries(let set):
-        parsed.append((claim, ClaimedOrigin(name: area.name, title: area.title, membership: .countries(set))))
-      case .radius(let km, let lat, let lon):
-        guard countryDB.hasCoordinates else {
-          throw CLIError(
-            "claim '\(text)': \(countryDB.path) has no coordinates (\(countryDB.metadata.databaseType)); a radius area needs a city database (--db)",
-            status: .usage)
-        }
+      if case .radius(let km, let lat, let lon) = area.kind {
         options.radiusAreas.append((name: area.name, latitude: lat, longitude: lon, km: km))
-        parsed.append((claim, ClaimedOrigin(name: area.name, title: area.title, membership: .radius(area.name))))
       }
     }
+    let parsed = try claims.map(resolver.resolve)
     options.targets = target.compactMap { IPNetwork($0) }
     options.window = try window.map(Self.parseWindow)
     options.bucketWidth = bucket.flatMap { Timestamp.parseDuration($0) }
 
-    let resolver = OriginResolver(countryDatabase: countryDB, asnDatabase: asnDB)
-    let aggregator = Aggregator(resolver: resolver, options: options)
+    let aggregator = Aggregator(resolver: OriginResolver(countryDatabase: countryDB, asnDatabase: asnDB), options: options)
     var ingest = CaptureIngest(aggregator: aggregator, progress: Progress())
     var damaged = 0
     var unreadable = 0
@@ -169,33 +133,23 @@ struct AnalyzeCommand: ParsableCommand {
       baselineSummary = baselineAggregator.finish()
     }
 
-    var results: [ClaimResult] = []
-    var evidence: [Finding]? = nil
-    if !parsed.isEmpty {
-      let space: [String: UInt64]
-      do {
-        space = try countryDB.ipv4AddressesByCountry()
-      } catch {
-        throw CLIError(error.message, status: .noInput)
-      }
-      let evaluator = ClaimEvaluator(summary: summary, baseline: baselineSummary, addressSpace: space)
-      results = parsed.map { evaluator.evaluate($0.0, origin: $0.1) }
-      evidence = ClaimEvaluator.evidence(summary, addressSpace: space)
+    // The country database's address space goes into every summary, so claims can be evaluated
+    // again (and new ones checked) from the JSON alone.
+    var space: [String: UInt64] = [:]
+    do {
+      space = try countryDB.ipv4AddressesByCountry()
+    } catch {
+      // Only the uniform-spoofing check needs it: without claims the summary goes without.
+      if !parsed.isEmpty { throw CLIError(error.message, status: .noInput) }
     }
-
-    let text: String
-    switch format {
-    case .json: text = SummaryJSON.encode(summary, claims: results, evidence: evidence).serialized()
-    case .table:
-      text = ClaimsReport.table(results)
-        + SummaryTable.render(summary, by: Summary.Dimension(rawValue: by.rawValue)!, top: top, baseline: baselineSummary)
-    }
-    try emit(text, to: output)
+    let document = ReportDocument.evaluating(summary, baseline: baselineSummary, claims: parsed, addressSpace: space)
+    let text = document.render(outputOptions.reportFormat, options: outputOptions.renderOptions)
+    try emit(text, to: outputOptions.output)
     if damaged + unreadable > 0 {
       // Each damaged input was already named on its own line.
       throw CLIError("", status: .partialInput)
     }
-    if failUnlessHolds && results.contains(where: { $0.verdict != .holds }) {
+    if failUnlessHolds && document.claims.contains(where: { $0.verdict != .holds }) {
       throw CLIError("", status: .claimDoesNotHold)
     }
   }
