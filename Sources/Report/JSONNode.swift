@@ -122,7 +122,9 @@ struct JSONObjectNode {
   let file: String
 
   private func childPath(_ key: String) -> String {
-    let plain = !key.isEmpty && key.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" }
+    let scalars = Array(key.unicodeScalars)
+    func letter(_ c: Unicode.Scalar) -> Bool { ("a"..."z").contains(c) || ("A"..."Z").contains(c) || c == "_" }
+    let plain = !scalars.isEmpty && letter(scalars[0]) && scalars.allSatisfy { letter($0) || ("0"..."9").contains($0) }
     return plain ? "\(path).\(key)" : "\(path)[\"\(key)\"]"
   }
 
