@@ -159,7 +159,9 @@ enum HTMLReport {
     if s.window != nil { caption += "; the window in blue" }
     out += "<figcaption>\(escape(caption)).</figcaption>\n</figure>\n"
     out += "</section>\n"
-    if !ReportText.timeRows(s).isEmpty { out += timeTable(s, heading: "Bursts and window") }
+    if !ReportText.timeRows(s).isEmpty {
+      out += timeTable(s, heading: s.window == nil ? "Bursts" : s.bursts.isEmpty ? "Window" : "Bursts and window")
+    }
     return out
   }
 
