@@ -10,10 +10,13 @@ struct AnalyzeCommand: ParsableCommand {
     commandName: "analyze",
     abstract: "Summarise where the packets in captures came from, by country, continent or ASN.",
     discussion: """
-      Inputs are pcap or pcapng files, gzip-compressed or not (detected from content), or - for
-      standard input. Several inputs aggregate into one summary. Each packet's source is the
-      outermost IPv4/IPv6 header's; special-purpose sources (private, reserved, ...) are counted
+      Inputs are pcap or pcapng files, gzip-compressed or not (detected from content), or - for \
+      standard input. Several inputs aggregate into one summary. Each packet's source is the \
+      outermost IPv4/IPv6 header's; special-purpose sources (private, reserved, ...) are counted \
       by kind, never as a country; records with no IP packet are counted by reason.
+
+      Formats: table, json (the summary, which origincheck report renders again in any format), \
+      csv, markdown and html (docs/report-formats.md).
       """)
 
   @OptionGroup var databases: DatabaseOptions

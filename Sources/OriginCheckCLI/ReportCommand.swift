@@ -9,14 +9,15 @@ struct ReportCommand: ParsableCommand {
     commandName: "report",
     abstract: "Render a saved summary (analyze --format json) as a table, JSON, CSV, Markdown or HTML.",
     discussion: """
-      The summary carries everything a report needs: counts by origin, the robust counts, the
-      evidence counts, windows, buckets and bursts, the baseline, and the claims with their
-      origins. Claims are evaluated again from those counts, so the report equals the one analyze
-      renders in the same format. --claim replaces the saved claims with new ones (a radius claim
+      The summary carries everything a report needs: counts by origin, the robust counts, the \
+      evidence counts, windows, buckets and bursts, the baseline, and the claims with their \
+      origins. Claims are evaluated again from those counts, so the report equals the one analyze \
+      renders in the same format. --claim replaces the saved claims with new ones (a radius claim \
       needs the radius counts of an analyze run with that claim; an AS claim needs ASN counts).
 
-      A summary of another schema version, or damaged JSON, is an error naming the file and the
-      place (line and column, or the JSON path of the field) with exit status 66.
+      A summary of another schema version, or damaged JSON, is an error naming the file and the \
+      place (line and column, or the JSON path of the field) with exit status 66. Formats: \
+      docs/report-formats.md.
       """)
 
   @OptionGroup var outputOptions: OutputOptions

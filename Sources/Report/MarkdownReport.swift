@@ -17,6 +17,7 @@ enum MarkdownReport {
     }
     out += origins(doc, options)
     out += timeSeries(s)
+    if doc.claims.isEmpty { out += evidence(doc) }
     out += method(doc)
     out += "### Limits of source-address geography\n\n"
     for line in ReportText.limits { out += "- \(escape(line))\n" }
@@ -64,6 +65,19 @@ enum MarkdownReport {
     }
     out += "> \(escape(ClaimResult.caveat))\n\n"
     return out
+  }
+
+  /// The claim-independent evidence checks, for a report without claims (with claims, each
+  /// verdict lists them).
+  static func evidence(_ doc: ReportDocument) -> String {
+    let findings = doc.evidence ?? ClaimEvaluator.evidence(doc.summary, addressSpace: doc.addressSpace)
+    guard !findings.isEmpty else { return "" }
+    var out = "### Evidence checks\n\nWhat would weaken any claim about where this traffic came from:\n\n"
+    let ordered = findings.enumerated().sorted { $0.element.severity != $1.element.severity ? $0.element.severity > $1.element.severity : $0.offset < $1.offset }
+    for f in ordered.map(\.element) {
+      out += f.severity == .info ? "- \(escape(f.text))\n" : "- **\(f.severity == .undermines ? "Undermines" : "Weakens"):** \(escape(f.text))\n"
+    }
+    return out + "\n"
   }
 
   // MARK: - Origins
