@@ -180,7 +180,7 @@ enum HTMLReport {
   // MARK: - Tables
 
   static func evidenceSection(_ doc: ReportDocument) -> String {
-    let findings = doc.evidence ?? ClaimEvaluator.evidence(doc.summary, addressSpace: doc.addressSpace)
+    let findings = doc.evidence
     let rows = findings.map { f -> [Cell] in
       [.label(f.id), .severity(f.severity), .number(DecimalFormat.fixed(f.value, f.id == "database-age" || f.id == "hop-counts" ? 0 : 3)), .text(f.text)]
     }

@@ -70,7 +70,7 @@ enum MarkdownReport {
   /// The claim-independent evidence checks, for a report without claims (with claims, each
   /// verdict lists them).
   static func evidence(_ doc: ReportDocument) -> String {
-    let findings = doc.evidence ?? ClaimEvaluator.evidence(doc.summary, addressSpace: doc.addressSpace)
+    let findings = doc.evidence
     guard !findings.isEmpty else { return "" }
     var out = "### Evidence checks\n\nWhat would weaken any claim about where this traffic came from:\n\n"
     let ordered = findings.enumerated().sorted { $0.element.severity != $1.element.severity ? $0.element.severity > $1.element.severity : $0.offset < $1.offset }

@@ -17,13 +17,13 @@ public struct ReportDocument: Sendable {
   public var summary: Summary
   public var baseline: Summary?
   public var claims: [ClaimResult]
-  /// The claim-independent evidence findings; present when claims were checked.
-  public var evidence: [Finding]?
+  /// The claim-independent evidence findings. The JSON carries them when claims were checked.
+  public var evidence: [Finding]
   /// IPv4 addresses per country in the country database (the uniform-spoofing check).
   public var addressSpace: [String: UInt64]
 
   public init(
-    summary: Summary, baseline: Summary? = nil, claims: [ClaimResult] = [], evidence: [Finding]? = nil,
+    summary: Summary, baseline: Summary? = nil, claims: [ClaimResult] = [], evidence: [Finding] = [],
     addressSpace: [String: UInt64] = [:]
   ) {
     self.summary = summary
@@ -39,7 +39,6 @@ public struct ReportDocument: Sendable {
     _ summary: Summary, baseline: Summary?, claims: [CheckedClaim], addressSpace: [String: UInt64]
   ) -> ReportDocument {
     var doc = ReportDocument(summary: summary, baseline: baseline, addressSpace: addressSpace)
-    guard !claims.isEmpty else { return doc }
     let evaluator = ClaimEvaluator(summary: summary, baseline: baseline, addressSpace: addressSpace)
     doc.claims = claims.map { evaluator.evaluate($0.claim, origin: $0.origin) }
     doc.evidence = ClaimEvaluator.evidence(summary, addressSpace: addressSpace)

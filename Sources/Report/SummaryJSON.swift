@@ -20,7 +20,7 @@ public enum SummaryJSON {
   }
 
   /// The summary, with claim results and evidence findings when claims were checked.
-  public static func encode(_ s: Summary, claims: [ClaimResult] = [], evidence: [Finding]? = nil) -> JSONValue {
+  public static func encode(_ s: Summary, claims: [ClaimResult] = [], evidence: [Finding] = []) -> JSONValue {
     encode(ReportDocument(summary: s, claims: claims, evidence: evidence))
   }
 
@@ -276,7 +276,7 @@ public enum SummaryJSON {
   static func evidence(_ doc: ReportDocument) -> JSONValue {
     let e = doc.summary.evidence
     var fields: [(String, JSONValue)] = []
-    if let findings = doc.evidence { fields.append(("findings", .array(findings.map(ClaimsReport.finding)))) }
+    if !doc.claims.isEmpty { fields.append(("findings", .array(doc.evidence.map(ClaimsReport.finding)))) }
     fields += [
       ("ipv4Sources", .uint(e.ipv4Sources)), ("ipv4SpecialSources", .uint(e.ipv4SpecialSources)),
       ("sourcesByPackets", .array(e.sourcesByPackets.map { .uint($0) })),
