@@ -185,15 +185,22 @@ enum HTMLCharts {
     out += "<line x1=\"\(f(left))\" y1=\"\(f(top))\" x2=\"\(f(left))\" y2=\"\(f(top + plotHeight))\"/>"
     out += "<text x=\"\(f(left - 6))\" y=\"\(f(top + 4))\" text-anchor=\"end\">\(SummaryTable.group(maxPackets))</text>"
     out += "<text x=\"\(f(left - 6))\" y=\"\(f(top + plotHeight))\" text-anchor=\"end\">0</text>"
+    // Tick labels are times of day; the dates go under the axis (both when the series spans days).
+    let firstDay = ReportText.time(first.window.start).prefix(10)
+    let lastDay = ReportText.time(Timestamp(nanoseconds: last.window.end.nanoseconds - 1)).prefix(10)
+    let spansDays = firstDay != lastDay
     let step = max(1, Int((Double(buckets.count) / 6).rounded(.up)))
-    for i in stride(from: 0, through: buckets.count, by: step) {
+    let ticks = Array(stride(from: 0, through: buckets.count, by: step))
+    for (k, i) in ticks.enumerated() {
       let t = i < buckets.count ? buckets[i].window.start : last.window.end
       let text = ReportText.time(t)
-      let label = i == 0 ? text : String(text.dropFirst(11))
+      let label = spansDays ? String(text.dropFirst(5)) : String(text.dropFirst(11))
+      let anchor = k == 0 && ticks.count > 1 ? "start" : i == buckets.count ? "end" : "middle"
       out += "<line x1=\"\(f(x(t)))\" y1=\"\(f(top + plotHeight))\" x2=\"\(f(x(t)))\" y2=\"\(f(top + plotHeight + 4))\"/>"
-      out += "<text x=\"\(f(x(t)))\" y=\"\(f(top + plotHeight + 18))\" text-anchor=\"\(i == 0 ? "start" : "middle")\">\(HTMLReport.escape(label))</text>"
+      out += "<text x=\"\(f(x(t)))\" y=\"\(f(top + plotHeight + 18))\" text-anchor=\"\(anchor)\">\(HTMLReport.escape(label))</text>"
     }
-    out += "<text x=\"\(f(left + plotWidth))\" y=\"\(f(height - 2))\" text-anchor=\"end\">UTC</text>"
+    let days = spansDays ? "\(firstDay) to \(lastDay)" : String(firstDay)
+    out += "<text x=\"\(f(left + plotWidth))\" y=\"\(f(height - 2))\" text-anchor=\"end\">\(days) (UTC)</text>"
     return out + "</g></svg>"
   }
 }
