@@ -1,4 +1,5 @@
 import Analysis
+import Foundation
 import ArgumentParser
 import Geo
 import NetCore
@@ -47,11 +48,22 @@ struct AnalyzeCommand: ParsableCommand {
   @Flag(help: "Exit with status 1 when any claim does not hold (or is inconclusive).")
   var failUnlessHolds = false
 
+  @Option(help: ArgumentHelp("Threads a plain pcap file is read on (default: the number of cores).", valueName: "n"))
+  var threads: Int = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
+
+  @Option(
+    help: ArgumentHelp(
+      "Distinct sources tracked one by one; beyond, per-source evidence is sampled and sources are counted by sketch.",
+      valueName: "n"))
+  var exactSources: Int = Aggregator.defaultAddressCapacity
+
   @Argument(help: ArgumentHelp("Capture files (pcap, pcapng, gzip of either), or - for standard input.", valueName: "file"))
   var files: [String]
 
   func validate() throws {
     if files.isEmpty { throw ValidationError("give at least one capture file (or - for standard input)") }
+    if threads < 1 { throw ValidationError("--threads must be at least 1") }
+    if exactSources < 16 { throw ValidationError("--exact-sources must be at least 16") }
     if outputOptions.by == .asn && databases.asnPath == nil { throw ValidationError("--by asn needs --asn-db") }
     if (files + baseline).filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
     for c in claims {
@@ -97,9 +109,11 @@ struct AnalyzeCommand: ParsableCommand {
     options.targets = target.compactMap { IPNetwork($0) }
     options.window = try window.map(Self.parseWindow)
     options.bucketWidth = bucket.flatMap { Timestamp.parseDuration($0) }
+    options.addressCapacity = exactSources
 
-    let aggregator = Aggregator(resolver: OriginResolver(countryDatabase: countryDB, asnDatabase: asnDB), options: options)
-    var ingest = CaptureIngest(aggregator: aggregator, progress: Progress())
+    let originTable = try OriginTable(countryDatabase: countryDB, asnDatabase: asnDB)
+    let aggregator = Aggregator(origins: originTable, options: options)
+    var ingest = CaptureIngest(aggregator: aggregator, progress: Progress(), threads: threads)
     var damaged = 0
     var unreadable = 0
     func readAll(_ paths: [String], into ingest: inout CaptureIngest) {
@@ -128,8 +142,9 @@ struct AnalyzeCommand: ParsableCommand {
       var baselineOptions = AggregatorOptions()
       baselineOptions.targets = options.targets
       baselineOptions.radiusAreas = options.radiusAreas
-      let baselineAggregator = Aggregator(resolver: OriginResolver(countryDatabase: countryDB, asnDatabase: asnDB), options: baselineOptions)
-      var baselineIngest = CaptureIngest(aggregator: baselineAggregator, progress: nil)
+      baselineOptions.addressCapacity = options.addressCapacity
+      let baselineAggregator = Aggregator(origins: originTable, options: baselineOptions)
+      var baselineIngest = CaptureIngest(aggregator: baselineAggregator, progress: nil, threads: threads)
       let before = unreadable
       readAll(baseline, into: &baselineIngest)
       if unreadable - before == baseline.count { throw CLIError("", status: .noInput) }

@@ -56,11 +56,26 @@ public func run(
   process.standardOutput = out
   process.standardError = errHandle
   if let input {
+    // The child may stop reading early (damaged input): its end of the pipe closes, and the write
+    // must fail with EPIPE instead of killing the test process. Writing on another thread keeps a
+    // child that writes much output from blocking on us while we write.
+    signal(SIGPIPE, SIG_IGN)
     let inPipe = Pipe()
     process.standardInput = inPipe
     try process.run()
-    inPipe.fileHandleForWriting.write(input)
-    try inPipe.fileHandleForWriting.close()
+    let writer = inPipe.fileHandleForWriting
+    let done = DispatchSemaphore(value: 0)
+    Thread.detachNewThread {
+      try? writer.write(contentsOf: input)
+      try? writer.close()
+      done.signal()
+    }
+    let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    done.wait()
+    try errHandle.close()
+    let stderrData = (try? Data(contentsOf: errURL)) ?? Data()
+    return (process.terminationStatus, String(decoding: stdoutData, as: UTF8.self), String(decoding: stderrData, as: UTF8.self))
   } else {
     process.standardInput = FileHandle.nullDevice
     try process.run()
