@@ -50,17 +50,27 @@ struct ReportCommand: ParsableCommand {
     } catch {
       throw CLIError(error.description, status: .noInput)
     }
+    try Self.render(
+      decoded, named: summary, claims: claims, areaOptions: areaOptions, outputOptions: outputOptions,
+      failUnlessHolds: failUnlessHolds)
+  }
+
+  /// Renders a decoded summary (`named` in messages) with its saved claims or `claims` instead.
+  static func render(
+    _ decoded: DecodedSummary, named name: String, claims: [String], areaOptions: AreaOptions, outputOptions: OutputOptions,
+    failUnlessHolds: Bool
+  ) throws {
     let s = decoded.summary
     let hasASN = s.databases.contains { $0.role == "asn" } || !s.asns.isEmpty
     if outputOptions.by == .asn && !hasASN {
-      throw CLIError("--by asn: \(summary) has no ASN counts (analyze ran without --asn-db)", status: .usage)
+      throw CLIError("--by asn: \(name) has no ASN counts (analyze ran without --asn-db)", status: .usage)
     }
     var checked: [CheckedClaim]? = nil
     if !claims.isEmpty {
       let resolver = ClaimResolver(catalog: try areaOptions.catalog(), hasASN: hasASN) { area, text in
         guard s.radius[area.name] != nil || s.robustRadius[area.name] != nil else {
           throw CLIError(
-            "claim '\(text)': \(summary) has no counts for \(area.name): run analyze with this claim and a city database",
+            "claim '\(text)': \(name) has no counts for \(area.name): run analyze with this claim and a city database",
             status: .usage)
         }
       }
@@ -68,7 +78,7 @@ struct ReportCommand: ParsableCommand {
     }
     let document = decoded.document(claims: checked)
     if failUnlessHolds && document.claims.isEmpty {
-      throw CLIError("--fail-unless-holds: \(summary) has no claims; give one with --claim", status: .usage)
+      throw CLIError("--fail-unless-holds: \(name) has no claims; give one with --claim", status: .usage)
     }
     try emit(document.render(outputOptions.reportFormat, options: outputOptions.renderOptions), to: outputOptions.output)
     if failUnlessHolds && document.claims.contains(where: { $0.verdict != .holds }) {

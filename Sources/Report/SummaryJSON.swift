@@ -186,6 +186,10 @@ public enum SummaryJSON {
         for section in sections where section.inBaseline { try section.decode(object, &inner) }
         d.baseline = inner.summary
       }),
+    Section(
+      inBaseline: false,
+      encode: { doc in [("distinct", DistinctJSON.encode(doc.summary.distinct))] },
+      decode: { o, d throws(SummaryDecodeError) in d.summary.distinct = try DistinctJSON.decode(o.required("distinct")) }),
   ]
 
   // MARK: - Encoding
