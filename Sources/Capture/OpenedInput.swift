@@ -12,6 +12,9 @@ public final class OpenedInput {
   public let compressed: Bool
   /// What the first bytes say.
   public let content: SniffedContent
+  /// Whether a reader can open the input again by its path and read it from the start: a regular
+  /// file named by its path (not standard input, whose file position this reading has moved).
+  public let canReopen: Bool
   private var source: InputSource?
 
   /// Opens `path` (`-` for standard input) and peeks at its first bytes.
@@ -23,6 +26,7 @@ public final class OpenedInput {
     self.source = source
     compressed = source.compressed
     content = InputSniffer.sniff(prefix: source.prefix)
+    canReopen = source.isRegularFile && path != "-"
   }
 
   /// Whether the content starts like a capture file (pcap, pcapng, or the damaged start of one), so that

@@ -29,8 +29,8 @@ struct InputDispatch {
   /// Problems with malformed records printed per input before the count.
   static let problemsShown = 5
 
-  init(aggregator: Aggregator, progress: Progress?, format: InputFormatChoice?, flowOptions: FlowLogOptions) {
-    captures = CaptureIngest(aggregator: aggregator, progress: progress)
+  init(aggregator: Aggregator, progress: Progress?, threads: Int, format: InputFormatChoice?, flowOptions: FlowLogOptions) {
+    captures = CaptureIngest(aggregator: aggregator, progress: progress, threads: threads)
     self.format = format
     var options = flowOptions
     options.problemsKept = Self.problemsShown
@@ -47,13 +47,11 @@ struct InputDispatch {
     }
     switch format {
     case .pcap?:
-      opened.handOverToCaptureReader()
-      return captures.read(path: path)
+      return readCapture(opened)
     case .netflow?:
       return readNetFlowCapture(opened)
     case nil where opened.isCapture:
-      opened.handOverToCaptureReader()
-      return captures.read(path: path)
+      return readCapture(opened)
     case let forced:
       if let forced, opened.isCapture {
         let what = opened.captureFormat.map { "a \($0) capture" } ?? "a capture"
@@ -63,6 +61,14 @@ struct InputDispatch {
       }
       return readFlowLog(opened, format: forced?.flowLogFormat)
     }
+  }
+
+  /// A capture goes to `CaptureIngest`, which opens it by its path: a regular file again (a plain
+  /// pcap file is then read by byte ranges on several threads), anything else (standard input, a
+  /// pipe) as the input already opened here, handed over and read from its start.
+  private mutating func readCapture(_ opened: OpenedInput) -> CaptureIngest.Outcome {
+    if !opened.canReopen { opened.handOverToCaptureReader() }
+    return captures.read(path: opened.path)
   }
 
   /// `--input-format netflow`: a capture of NetFlow v5/v9/IPFIX export datagrams, decoded as the
