@@ -63,7 +63,8 @@ let package = Package(
     // Fuzz targets: one entry point per parser, with invariant checks. `origincheck-fuzz` runs them
     // under libFuzzer when built by Tools/fuzz (-DFUZZING), and replays inputs through them otherwise.
     .target(
-      name: "FuzzTargets", dependencies: ["NetCore", "Geo", "PacketDecoding", "Capture", "Analysis", "Report"],
+      name: "FuzzTargets",
+      dependencies: ["NetCore", "Geo", "PacketDecoding", "Capture", "Analysis", "Report", "FlowLogs"],
       path: "Fuzz/Targets", swiftSettings: swiftSettings),
     .executableTarget(
       name: "origincheck-fuzz", dependencies: ["FuzzTargets"], path: "Fuzz/Driver", swiftSettings: swiftSettings),

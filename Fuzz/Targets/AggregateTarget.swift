@@ -20,7 +20,8 @@ enum AggregateTarget {
   static let recordLength = 24
   /// Bucket widths the option byte picks from (low 3 bits); 0 means no buckets.
   static let bucketWidths: [Int64?] = [
-    nil, 1, 1_000_000, 1_000_000_000, 300_000_000_000, 3_600_000_000_000, 86_400_000_000_000, .max / 2,
+    nil, 1, 1_000_000, 1_000_000_000, 300_000_000_000, 3_600_000_000_000, 86_400_000_000_000,
+    8_640_000_000_000_000_000,  // 100000d, the longest width --bucket takes
   ]
 
   /// The test country database, opened once.
@@ -48,16 +49,22 @@ enum AggregateTarget {
     ),
   ]
 
-  static func run(_ data: UnsafeRawBufferPointer) {
-    guard let option = data.first else { return }
+  /// Options from the option byte.
+  static func options(_ option: UInt8) -> AggregatorOptions {
     var options = AggregatorOptions()
     options.bucketWidth = bucketWidths[Int(option & 0x07)]
-    let filtered = option & 0x08 != 0
-    if filtered { options.targets = [IPNetwork("10.0.0.0/8")!, IPNetwork("2001:db8::/32")!] }
+    if option & 0x08 != 0 { options.targets = [IPNetwork("10.0.0.0/8")!, IPNetwork("2001:db8::/32")!] }
     if option & 0x10 != 0 { options.addressCapacity = 16 }
     if option & 0x20 != 0 {
       options.window = TimeWindow(start: Timestamp(nanoseconds: -1_000_000_000), end: Timestamp(nanoseconds: 1 << 62))
     }
+    return options
+  }
+
+  /// The report of the observations in `data`: the summary, the claims' verdicts and the evidence.
+  static func report(_ data: UnsafeRawBufferPointer) -> (document: ReportDocument, packets: UInt64, observations: Int)? {
+    guard let option = data.first else { return nil }
+    let options = options(option)
     let aggregator = Aggregator(origins: origins, options: options)
     var packets: UInt64 = 0
     var observations = 0
@@ -70,24 +77,43 @@ enum AggregateTarget {
       at += recordLength
     }
     let summary = aggregator.finish()
+    let evaluator = ClaimEvaluator(summary: summary, addressSpace: addressSpace)
+    let document = ReportDocument(
+      summary: summary, claims: claims.map { evaluator.evaluate($0.0, origin: $0.1) },
+      evidence: ClaimEvaluator.evidence(summary, addressSpace: addressSpace), addressSpace: addressSpace)
+    return (document, packets, observations)
+  }
+
+  /// The summary JSON of the observations in `data` (seeds for the summary-json target).
+  static func summaryJSON(_ data: UnsafeRawBufferPointer) -> String {
+    report(data).map { SummaryJSON.encode($0.document).serialized() } ?? ""
+  }
+
+  static func run(_ data: UnsafeRawBufferPointer) {
+    guard let (document, packets, observations) = report(data) else { return }
+    let summary = document.summary
+    let filtered = data[0] & 0x08 != 0
     if !filtered {
       FuzzCheck.require(summary.totals.ipPackets == packets, "\(summary.totals.ipPackets) packets counted of \(packets)")
     }
-    if let width = options.bucketWidth, observations > 0, !filtered {
+    if let width = summary.bucketWidth, observations > 0, !filtered {
       // A dense series runs from the first bucket to the last; past the limit only buckets with
       // traffic are kept, so the series never outgrows the observations.
       FuzzCheck.require(
         summary.buckets.count <= max(100_000, observations), "\(summary.buckets.count) buckets of width \(width)")
     }
-    let evaluator = ClaimEvaluator(summary: summary, addressSpace: addressSpace)
-    let results = claims.map { evaluator.evaluate($0.0, origin: $0.1) }
-    let evidence = ClaimEvaluator.evidence(summary, addressSpace: addressSpace)
-    let json = SummaryJSON.encode(summary, claims: results, evidence: evidence)
+    _ = document.render(.table, options: RenderOptions(top: 5))
     // A series of up to 100,000 buckets is the documented bound; writing it out costs time in
-    // proportion and covers no other code, so only short series are serialized here.
-    if summary.buckets.count <= 1000 { _ = json.serialized() }
-    _ = ClaimsReport.table(results)
-    _ = SummaryTable.render(summary, by: .country, top: 5)
+    // proportion and covers no other code, so only short series are written and read back here.
+    guard summary.buckets.count <= 1000 else { return }
+    let json = SummaryJSON.encode(document).serialized()
+    do {
+      let decoded = try SummaryJSON.decode(json, path: "aggregate.json")
+      FuzzCheck.require(
+        SummaryJSON.encode(decoded.document()).serialized() == json, "the summary JSON does not read back the same")
+    } catch {
+      fatalError("the summary JSON written does not read back: \(error)")
+    }
   }
 
   static func observation(_ r: UnsafeRawBufferPointer) -> Observation {

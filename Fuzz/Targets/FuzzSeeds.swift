@@ -1,4 +1,5 @@
 import Capture
+import FlowLogs
 import Foundation
 import NetCore
 import PacketDecoding
@@ -21,6 +22,17 @@ public enum FuzzSeeds {
     }
     for (index, path) in captures.enumerated() {
       let name = "\(index)-" + (path.split(separator: "/").last.map(String.init) ?? "capture")
+      let head = [UInt8](FileManager.default.contents(atPath: path)?.prefix(65536) ?? Data())
+      if InputSniffer.sniff(prefix: head) == .unknown {
+        if head.first == UInt8(ascii: "{"), String(decoding: head.prefix(200), as: UTF8.self).contains("schemaVersion") {
+          seeds[.summaryJSON, default: [:]][name] = [UInt8](FileManager.default.contents(atPath: path) ?? Data())
+        } else if let format = FormatDetector.detect(head) {
+          let log = logPrefix(head, length: 8192)
+          seeds[.flowLog, default: [:]][name] = [FlowLogTarget.selector(for: format)] + log
+          seeds[.flowLog, default: [:]][name + "-detected"] = [FlowLogTarget.selector(for: nil)] + log
+        }
+        continue
+      }
       for (frameIndex, frame) in frames(of: path).enumerated() {
         seeds[.packet, default: [:]]["\(name)-\(frameIndex)"] = frame
       }
@@ -43,6 +55,13 @@ public enum FuzzSeeds {
       counts[target] = written.count
     }
     return counts
+  }
+
+  /// The lines of a log that fit in `length` bytes (all of it when it is shorter).
+  static func logPrefix(_ bytes: [UInt8], length: Int) -> [UInt8] {
+    guard bytes.count > length else { return bytes }
+    let cut = bytes[..<length].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? length
+    return Array(bytes[..<cut])
   }
 
   /// Distinct frames of a capture, each prefixed with its link type's selector byte.
@@ -113,6 +132,8 @@ public enum FuzzSeeds {
     case .areas: areaFiles.map { Array($0.utf8) }
     case .geoSource: geoSources.map { Array($0.utf8) }
     case .aggregate: SeedObservations.all
+    case .flowLog: flowLogs.map { [FlowLogTarget.selector(for: $0.0)] + Array($0.1.utf8) }
+    case .summaryJSON: SeedObservations.summaries
     }
   }
 
@@ -135,6 +156,19 @@ public enum FuzzSeeds {
     #"{"areas": [{"name": "eu", "replace": true, "countries": ["FR"]}, {"name": "m", "within": {"mi": 10, "latitude": -90, "longitude": 180}}]}"#,
     #"{"areas": [{"name": "bad", "countries": ["EU"]}]}"#,
     #"{"areas": [{"name": "x", "within": {"km": 1e400, "latitude": 0, "longitude": 0}}]}"#,
+  ]
+
+  static let flowLogs: [(FlowLogFormat?, String)] = [
+    (.vpc, "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n"
+      + "2 123456789010 eni-1 5.8.1.1 10.0.0.1 443 49152 6 20 4249 1741597200 1741597260 ACCEPT OK\n"
+      + "2 123456789010 eni-1 - - - - - - - 1741597200 1741597260 - NODATA\n"),
+    (.zeek, "#separator \\x09\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\torig_pkts\torig_ip_bytes\n"
+      + "1741597200.5\tC1\t5.8.1.1\t40000\t10.0.0.1\t443\ttcp\t3\t180\n"),
+    (.zeekJSON, #"{"ts":1741597200.5,"id.orig_h":"5.8.1.1","id.orig_p":1,"id.resp_h":"10.0.0.1","id.resp_p":443,"proto":"tcp","orig_pkts":3,"orig_ip_bytes":180}"# + "\n"),
+    (.eve, #"{"timestamp":"2025-03-10T09:00:00.000000+0000","event_type":"flow","src_ip":"5.8.1.1","dest_ip":"10.0.0.1","proto":"TCP","flow":{"pkts_toserver":3,"bytes_toserver":180}}"# + "\n"),
+    (nil, "ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt\n2025-03-10 09:00:00,2025-03-10 09:00:01,1,5.8.1.1,10.0.0.1,1,443,TCP,,0,0,3,180\n"),
+    (.csv, "source,dst,time,packets,bytes,proto,sport,dport\n5.8.1.1,10.0.0.1,1741597200,3,180,6,1,443\n\"5.8.1.2\",x,,,,,,\n"),
+    (.azure, #"{"records":[{"time":"2025-03-10T09:00:00Z","properties":{"Version":2,"flows":[{"flows":[{"flowTuples":["1741597200,5.8.1.1,10.0.0.1,1,443,T,I,A,B,,,,"]}]}]}}]}"#),
   ]
 
   static let geoSources = [

@@ -20,6 +20,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
   case geoSource = "geo-source"
   /// Observations with extreme timestamps and sizes through aggregation, claims and rendering.
   case aggregate
+  /// Flow logs: the first byte picks the format (or detection), the rest is the log.
+  case flowLog = "flow-log"
+  /// Saved summaries read back (`report`, `merge`).
+  case summaryJSON = "summary-json"
 
   /// One line on what the target feeds and checks.
   public var summary: String {
@@ -32,6 +36,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case .areas: "an areas file"
     case .geoSource: "Tor geoip and CSV range lines, built into a database and read back"
     case .aggregate: "observations with extreme times and sizes: buckets, claims, JSON and table"
+    case .flowLog: "a flow log of each format, or detected: every record counted or skipped by reason"
+    case .summaryJSON: "a saved summary read back, rendered, merged and written again"
     }
   }
 
@@ -44,6 +50,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case .areas: 8192
     case .geoSource: 4096
     case .aggregate: 8192
+    case .flowLog: 16384
+    case .summaryJSON: 131072
     }
   }
 
@@ -57,6 +65,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case .areas: AreasTarget.run(data)
     case .geoSource: GeoSourceTarget.run(data)
     case .aggregate: AggregateTarget.run(data)
+    case .flowLog: FlowLogTarget.run(data)
+    case .summaryJSON: SummaryJSONTarget.run(data)
     }
   }
 

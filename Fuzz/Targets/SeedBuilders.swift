@@ -196,6 +196,15 @@ enum SeedObservations {
   }
 }
 
+extension SeedObservations {
+  /// Summary JSON written from the aggregate seeds: every section the aggregator fills.
+  static var summaries: [[UInt8]] {
+    all.map { seed in
+      seed.withUnsafeBytes { data in Array(AggregateTarget.summaryJSON(data).utf8) }
+    }
+  }
+}
+
 /// Little- or big-endian bytes, for building seed files.
 struct ByteWriter {
   var bigEndian: Bool

@@ -71,7 +71,7 @@ public struct Claim: Sendable, Hashable, CustomStringConvertible {
     } else if assertionText == "significant" {
       assertion = .atLeast(significantShare)
     } else if assertionText.hasPrefix("share>=") || assertionText.hasPrefix("significant>=") {
-      let number = assertionText.split(separator: "=", maxSplits: 1)[1]
+      let number = assertionText.drop { $0 != "=" }.dropFirst()
       guard number.hasSuffix("%"), let value = Double(number.dropLast()), value > 0, value <= 100 else {
         throw ClaimError("claim '\(text)': '\(last)': expected share>=N% with 0 < N <= 100")
       }

@@ -125,11 +125,23 @@ extension Summary {
         }
       }
       distinct.buckets = sets
-      if let first = byStart.keys.min(), let last = byStart.keys.max() {
-        buckets = stride(from: first, through: last, by: Int(width)).map { start in
-          byStart[start]
-            ?? WindowCounts(
-              window: TimeWindow(start: Timestamp(nanoseconds: start), end: Timestamp(nanoseconds: start &+ width)), label: "bucket")
+      let starts = byStart.keys.sorted()
+      if let first = starts.first, let last = starts.last {
+        // As in one run: every bucket from the first to the last while they are fewer than
+        // `AggregatorState.maximumBuckets` apart (and on one grid), else only the buckets with traffic.
+        let (span, overflow) = last.subtractingReportingOverflow(first)
+        let dense =
+          !overflow && span / width < Int64(AggregatorState.maximumBuckets)
+          && starts.allSatisfy { ($0 &- first) % width == 0 }
+        if dense {
+          buckets = stride(from: first, through: last, by: Int(width)).map { start in
+            byStart[start]
+              ?? WindowCounts(
+                window: TimeWindow(start: Timestamp(nanoseconds: start), end: Timestamp(nanoseconds: start &+ width)),
+                label: "bucket")
+          }
+        } else {
+          buckets = starts.compactMap { byStart[$0] }
         }
       }
     }

@@ -11,8 +11,9 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
   /// Whole seconds since the epoch, rounded down (toward the past), for every value of `nanoseconds`.
   public var seconds: Int64 { secondsAndFraction.seconds }
 
-  /// Whole seconds rounded down, and the nanoseconds past them (0..<1,000,000,000).
-  var secondsAndFraction: (seconds: Int64, fraction: Int64) {
+  /// Whole seconds rounded down, and the nanoseconds past them (0..<1,000,000,000), for every value
+  /// of `nanoseconds`.
+  public var secondsAndFraction: (seconds: Int64, fraction: Int64) {
     let (quotient, remainder) = nanoseconds.quotientAndRemainder(dividingBy: 1_000_000_000)
     return remainder < 0 ? (quotient - 1, remainder + 1_000_000_000) : (quotient, remainder)
   }

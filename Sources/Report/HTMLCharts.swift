@@ -187,7 +187,8 @@ enum HTMLCharts {
     out += "<text x=\"\(f(left - 6))\" y=\"\(f(top + plotHeight))\" text-anchor=\"end\">0</text>"
     // Tick labels are times of day; the dates go under the axis (both when the series spans days).
     let firstDay = ReportText.time(first.window.start).prefix(10)
-    let lastDay = ReportText.time(Timestamp(nanoseconds: last.window.end.nanoseconds - 1)).prefix(10)
+    let end = last.window.end.nanoseconds
+    let lastDay = ReportText.time(Timestamp(nanoseconds: end == .min ? end : end - 1)).prefix(10)
     let spansDays = firstDay != lastDay
     let step = max(1, Int((Double(buckets.count) / 6).rounded(.up)))
     let ticks = Array(stride(from: 0, through: buckets.count, by: step))

@@ -167,7 +167,10 @@ public enum SummaryJSON {
       decode: { o, d throws(SummaryDecodeError) in
         guard let n = o.optional("bucketSeconds") else { return }
         let seconds = try n.number()
-        guard seconds > 0, seconds * 1e9 < 9e18 else { throw n.fail("expected a positive number of seconds, found \(seconds)") }
+        // At least a nanosecond: a width that rounds to 0 would divide by zero.
+        guard seconds * 1e9 >= 0.5, seconds * 1e9 < 9e18 else {
+          throw n.fail("expected a positive number of seconds (at least 1e-9), found \(seconds)")
+        }
         d.summary.bucketWidth = Int64((seconds * 1e9).rounded())
         d.summary.buckets = try o.required("buckets").array().map(decodeWindow)
         d.summary.bursts = try o.required("bursts").array().map(decodeWindow)
@@ -197,7 +200,7 @@ public enum SummaryJSON {
   /// A time as RFC 3339 in UTC with as many fractional digits (none, 3, 6 or 9) as it needs to be
   /// exact.
   static func time(_ t: Timestamp) -> String {
-    let frac = t.nanoseconds - t.seconds * 1_000_000_000
+    let frac = t.secondsAndFraction.fraction
     let digits = frac == 0 ? 0 : frac % 1_000_000 == 0 ? 3 : frac % 1000 == 0 ? 6 : 9
     return t.iso8601(fractionDigits: digits)
   }

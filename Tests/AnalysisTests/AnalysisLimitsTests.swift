@@ -73,6 +73,11 @@ struct AnalysisLimitsTests {
     #expect(age.value > 100_000)  // days from 1677 to the database's build date
   }
 
+  @Test("a share with no number is an error, not a crash", arguments: ["UA:share>=", "UA:significant>=", "UA:share>=%", "UA:share>==5%"])
+  func shareWithoutNumber(text: String) {
+    #expect(throws: ClaimError.self) { try Claim.parse(text) }
+  }
+
   @Test("claim and area errors quoting line breaks are one line", arguments: ["U\nA:primary", "UA:share>=5\r%", "x\u{2028}y:primary"])
   func claimErrorsAreOneLine(text: String) throws {
     do {
