@@ -33,6 +33,9 @@ public enum SummaryTable {
     if !s.skipped.byReason.isEmpty {
       out += wrap("skipped records: ", s.skipped.byReason.sorted { $0.key < $1.key }.map { "\(group($0.value)) \($0.key)" })
     }
+    if s.evidence.otherDestinationPackets > 0 {
+      out += "not toward the target: \(plural(s.evidence.otherDestinationPackets, "packet")), left out\n"
+    }
     out += "\n"
 
     let ranked = s.ranked(by: dimension)

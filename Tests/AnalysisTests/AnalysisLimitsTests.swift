@@ -62,6 +62,18 @@ struct AnalysisLimitsTests {
     #expect(sparse.buckets.map(\.window.start.nanoseconds) == [start, start + 100_000 * second])
   }
 
+  @Test("merged summaries with buckets years apart keep only the buckets with traffic")
+  func mergeAcrossAClockJump() throws {
+    let second: Int64 = 1_000_000_000
+    let start: Int64 = 1_741_597_200 * second
+    let parts = try [start, start + 1_000_000_000 * second, start + 5 * second].map { try summary([$0], bucket: second) }
+    let merged = try Summary.merged(parts)
+    #expect(merged.buckets.map(\.window.start.nanoseconds) == [start, start + 5 * second, start + 1_000_000_000 * second])
+    #expect(merged.totals.ipPackets == 3)
+    let near = try Summary.merged([parts[0], parts[2]])
+    #expect(near.buckets.count == 6)
+  }
+
   @Test("evidence and verdicts with traffic before 1970 and at the ends of the range")
   func verdictsAtTheEnds() throws {
     let s = try summary([Int64.min, -86_400_000_000_000 * 365 * 50, Int64.max], bucket: 60_000_000_000)

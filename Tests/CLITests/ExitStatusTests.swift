@@ -3,8 +3,8 @@ import TestSupport
 import Testing
 
 /// Every command's exit statuses (README "Exit status", docs/limits.md): 0 success, 1 a claim did
-/// not hold with --fail-unless-holds, 64 bad usage, 65 damaged input partly read, 66 input
-/// unreadable, 73 output not writable. A failure prints exactly one line on standard error, which
+/// not hold with --fail-unless-holds, 64 bad usage, 65 damaged input partly read (or summaries that
+/// cannot be merged), 66 input unreadable, 73 output not writable. A failure prints exactly one line on standard error, which
 /// starts with `origincheck: `; success prints nothing there. (70 is for bugs: no input reaches it.)
 @Suite struct ExitStatusTests {
   static let testDB = packageRoot.appendingPathComponent("GeoDB/test/country.mmdb").path
@@ -20,10 +20,17 @@ import Testing
     var testDescription: String { name }
   }
 
-  /// Makes the files the cases name under `{dir}`: a damaged capture, a text file, an areas file.
+  static let summary = packageRoot.appendingPathComponent("Tests/ReportTests/Fixtures/summary.json").path
+
+  /// Makes the files the cases name under `{dir}`: a damaged capture, a text file, an areas file, a
+  /// cut summary and one made with another database.
   static func makeFiles(in directory: TemporaryDirectory) throws {
     let whole = try Data(contentsOf: URL(fileURLWithPath: sample))
     try whole.prefix(10_000).write(to: URL(fileURLWithPath: directory.path("cut.pcap")))
+    let text = try String(contentsOfFile: summary, encoding: .utf8)
+    try Data(text.utf8.prefix(5_000)).write(to: URL(fileURLWithPath: directory.path("cut.json")))
+    try Data(text.replacingOccurrences(of: "OriginCheck-Country", with: "Other-Country").utf8)
+      .write(to: URL(fileURLWithPath: directory.path("other-db.json")))
     try Data("not a capture\n".utf8).write(to: URL(fileURLWithPath: directory.path("text.pcap")))
     try Data(#"{"areas": [{"name": "wide", "countries": ["UA", "MD"]}]}"#.utf8)
       .write(to: URL(fileURLWithPath: directory.path("areas.json")))
@@ -48,6 +55,21 @@ import Testing
       name: "analyze output in a missing directory",
       arguments: ["analyze", "--db", testDB, "--output", path("no/such/dir/out.txt"), sample], status: 73),
     Case(name: "analyze standard output full", arguments: ["analyze", "--db", testDB, sample], status: 73, stdoutFull: true),
+    // report
+    Case(name: "report ok", arguments: ["report", summary], status: 0),
+    Case(name: "report claim does not hold", arguments: ["report", "--claim", "UA:share>=99%", "--fail-unless-holds", summary], status: 1),
+    Case(name: "report unknown option", arguments: ["report", "--no-such-option", summary], status: 64),
+    Case(name: "report missing summary", arguments: ["report", path("missing.json")], status: 66),
+    Case(name: "report cut summary", arguments: ["report", path("cut.json")], status: 66),
+    Case(name: "report output in a missing directory", arguments: ["report", "-o", path("no/such/dir/r.txt"), summary], status: 73),
+    Case(name: "report standard output full", arguments: ["report", summary], status: 73, stdoutFull: true),
+    // merge
+    Case(name: "merge ok", arguments: ["merge", summary, summary], status: 0),
+    Case(name: "merge claim does not hold", arguments: ["merge", "--claim", "UA:share>=99%", "--fail-unless-holds", summary, summary], status: 1),
+    Case(name: "merge no summaries", arguments: ["merge"], status: 64),
+    Case(name: "merge summaries of other databases", arguments: ["merge", summary, path("other-db.json")], status: 65),
+    Case(name: "merge missing summary", arguments: ["merge", summary, path("missing.json")], status: 66),
+    Case(name: "merge standard output full", arguments: ["merge", summary, summary], status: 73, stdoutFull: true),
     // lookup
     Case(name: "lookup ok", arguments: ["lookup", "--db", testDB, "5.8.1.1"], status: 0),
     Case(name: "lookup bad address", arguments: ["lookup", "--db", testDB, "5.8.1"], status: 64),
