@@ -18,6 +18,8 @@ import Report
 ///  20  wire bytes (UInt32)
 enum AggregateTarget {
   static let recordLength = 24
+  /// The aggregator's dense-series limit (docs/limits.md).
+  static let maximumBuckets = 100_000
   /// Bucket widths the option byte picks from (low 3 bits); 0 means no buckets.
   static let bucketWidths: [Int64?] = [
     nil, 1, 1_000_000, 1_000_000_000, 300_000_000_000, 3_600_000_000_000, 86_400_000_000_000,
@@ -89,7 +91,32 @@ enum AggregateTarget {
     report(data).map { SummaryJSON.encode($0.document).serialized() } ?? ""
   }
 
+  /// Dense bucket series longer than this are not aggregated here (see `run`).
+  static let longestDenseSeries = 5_000
+
+  /// The number of buckets a dense series of the observations in `data` would have: from the first
+  /// observation's bucket to the last one's.
+  static func denseSeriesLength(_ data: UnsafeRawBufferPointer) -> Int128 {
+    guard let option = data.first, let width = bucketWidths[Int(option & 0x07)] else { return 0 }
+    var buckets: [Int128] = []
+    var at = 1
+    while at + recordLength <= data.count {
+      let time = Int128(Int64(littleEndian: data.loadUnaligned(fromByteOffset: at, as: Int64.self)))
+      let (quotient, remainder) = time.quotientAndRemainder(dividingBy: Int128(width))
+      buckets.append(remainder < 0 ? quotient - 1 : quotient)
+      at += recordLength
+    }
+    guard let first = buckets.min(), let last = buckets.max() else { return 0 }
+    return last - first + 1
+  }
+
   static func run(_ data: UnsafeRawBufferPointer) {
+    // A dense series of 5,000 to 100,000 buckets (the documented bound, tested in
+    // AnalysisLimitsTests) takes a second or more to build under AddressSanitizer and covers no
+    // code a shorter one does not: such inputs are skipped to keep the search fast. Sparse series
+    // (clock jumps) and short dense ones are aggregated.
+    let dense = denseSeriesLength(data)
+    guard dense <= Int128(longestDenseSeries) || dense > Int128(AggregateTarget.maximumBuckets) else { return }
     guard let (document, packets, observations) = report(data) else { return }
     let summary = document.summary
     let filtered = data[0] & 0x08 != 0

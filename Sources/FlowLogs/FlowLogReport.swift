@@ -1,4 +1,5 @@
 public import Analysis
+import NetCore
 
 /// Where the records of a flow log go: an `Aggregator`, or anything else that counts observations and
 /// skipped records the same way.
@@ -87,7 +88,8 @@ public struct FlowLogReport: Sendable {
 /// or unusable, the forced format does not match. The description is one line naming the file.
 public struct FlowLogError: Error, CustomStringConvertible, Sendable {
   public let description: String
-  public init(_ description: String) { self.description = description }
+  /// `description` is kept on one line (line breaks in quoted input become spaces).
+  public init(_ description: String) { self.description = description.oneLine }
 }
 
 /// The state shared by the parsers while one input is read: the sink, the counts and the problems.
@@ -117,7 +119,7 @@ final class RecordContext {
     if reason.malformed {
       report.malformed.add(reason.name)
       if report.firstProblems.count < problemsKept {
-        let text = detail()
+        let text = detail().oneLine
         report.firstProblems.append("line \(line()): \(text.isEmpty ? reason.name : text)")
       }
     } else {
