@@ -254,10 +254,24 @@ public final class MaxMindDatabase: @unchecked Sendable {
   /// Reads the scalar at a key path; `nil` when the path is absent.
   private func entryData(_ entry: inout MMDB_entry_s, _ path: [String]) throws(GeoError) -> MMDB_entry_data_s? {
     var data = MMDB_entry_data_s()
-    let cStrings = path.map { strdup($0) }
-    defer { cStrings.forEach { free($0) } }
-    var pointers: [UnsafePointer<CChar>?] = cStrings.map { UnsafePointer($0) } + [nil]
-    let status = pointers.withUnsafeMutableBufferPointer { MMDB_aget_value(&entry, &data, $0.baseAddress!) }
+    // The path as NUL-terminated strings and a NULL-terminated pointer array, on the stack.
+    let total = path.reduce(0) { $0 + $1.utf8.count + 1 }
+    let status = withUnsafeTemporaryAllocation(of: CChar.self, capacity: max(1, total)) { chars in
+      withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: path.count + 1) { pointers in
+        var at = 0
+        for (i, component) in path.enumerated() {
+          pointers[i] = UnsafePointer(chars.baseAddress.map { $0 + at })
+          for byte in component.utf8 {
+            chars[at] = CChar(bitPattern: byte)
+            at += 1
+          }
+          chars[at] = 0
+          at += 1
+        }
+        pointers[path.count] = nil
+        return MMDB_aget_value(&entry, &data, pointers.baseAddress!)
+      }
+    }
     if status == MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR || status == MMDB_INVALID_LOOKUP_PATH_ERROR { return nil }
     guard status == MMDB_SUCCESS else {
       throw GeoError(.invalidDatabase, "\(self.path): cannot read \(path.joined(separator: ".")): \(String(cString: MMDB_strerror(status)))")

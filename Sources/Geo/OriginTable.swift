@@ -20,9 +20,18 @@ public final class OriginTable: Sendable {
   public let countryDatabase: MaxMindDatabase?
   public let asnDatabase: MaxMindDatabase?
 
-  /// The origins with no embedding; the first `ipv4OriginCount` are those of the IPv4 table.
-  @usableFromInline let origins: [Origin]
-  @usableFromInline let ipv4OriginCount: Int
+  /// The origins with no embedding, as a part (an origin without ASN) and an ASN (all ones for
+  /// none); the first `ipv4OriginCount` are those of the IPv4 table. With an ASN database there
+  /// is one origin per country record and AS number seen together, which can be many.
+  let parts: [Origin]
+  let originParts: [UInt32]
+  let originASNs: [UInt64]
+  /// Number of origins in the IPv4 table: ids `0..<ipv4OriginCount`.
+  public let ipv4OriginCount: Int
+  /// Number of origins with no embedding: ids `0..<baseCount`. Id `baseCount + k *
+  /// ipv4OriginCount + i` is IPv4 origin `i` reached through embedding `k` (`ipv4-mapped`,
+  /// `6to4`, `teredo`, `nat64`).
+  public var baseCount: Int { originParts.count }
   /// IPv4 ranges: first address and origin id, sorted, adjacent ids distinct.
   @usableFromInline let v4Starts: [UInt32]
   @usableFromInline let v4Ids: [UInt32]
@@ -40,13 +49,13 @@ public final class OriginTable: Sendable {
   static let embeddings = ["ipv4-mapped", "6to4", "teredo", "nat64"]
 
   /// Number of distinct origin ids (ids are 0..<count, dense).
-  public var count: Int { origins.count + Self.embeddings.count * ipv4OriginCount }
+  public var count: Int { baseCount + Self.embeddings.count * ipv4OriginCount }
 
   /// Number of ranges in the IPv4 and IPv6 tables.
   public var rangeCounts: (ipv4: Int, ipv6: Int) { (v4Starts.count, v6Starts.count) }
 
-  /// Approximate bytes held by the tables (origins not counted).
-  public var memoryBytes: Int { v4Starts.count * 8 + v4Blocks.count * 8 + v6Starts.count * 20 }
+  /// Approximate bytes held by the tables and origins (the origins' parts not counted).
+  public var memoryBytes: Int { v4Starts.count * 8 + v4Blocks.count * 8 + v6Starts.count * 20 + baseCount * 12 }
 
   /// Compiles the databases' search trees. Throws when a tree cannot be walked (see
   /// `CompiledDatabase.init`).
@@ -68,7 +77,7 @@ public final class OriginTable: Sendable {
         ids4.append(id)
       }
     }
-    ipv4OriginCount = builder.origins.count
+    ipv4OriginCount = builder.originParts.count
 
     // IPv6 global unicast: country leaves x ASN leaves.
     let country6 = try Self.ipv6Leaves(countryDatabase)
@@ -88,10 +97,12 @@ public final class OriginTable: Sendable {
     kinds.formUnion([.unspecified, .loopback, .reserved])
     var specialIds: [SpecialKind: UInt32] = [:]
     for kind in kinds.sorted() {
-      specialIds[kind] = builder.id(for: Origin(kind: .special, special: kind))
+      specialIds[kind] = builder.id(special: kind)
     }
 
-    origins = builder.origins
+    parts = builder.parts
+    originParts = builder.originParts
+    originASNs = builder.originASNs
     v4Starts = starts4
     v4Ids = ids4
     v4Blocks = Self.blockIndex(starts4, ids4)
@@ -102,11 +113,17 @@ public final class OriginTable: Sendable {
 
   /// The origin with this id.
   public func origin(_ id: UInt32) -> Origin {
-    let i = Int(id)
-    if i < origins.count { return origins[i] }
-    let variant = i - origins.count
-    var origin = origins[variant % ipv4OriginCount]
-    origin.embeddedVia = Self.embeddings[variant / ipv4OriginCount]
+    var i = Int(id)
+    var via: String? = nil
+    if i >= baseCount {
+      let variant = i - baseCount
+      i = variant % ipv4OriginCount
+      via = Self.embeddings[variant / ipv4OriginCount]
+    }
+    var origin = parts[Int(originParts[i])]
+    let asn = originASNs[i]
+    origin.asn = asn == .max ? nil : UInt32(truncatingIfNeeded: asn)
+    origin.embeddedVia = via
     return origin
   }
 
@@ -138,7 +155,7 @@ public final class OriginTable: Sendable {
       case .embedded(let v4, let via):
         let base = id(ipv4: v4.value)
         guard let k = Self.embeddings.firstIndex(of: via) else { return base }
-        return UInt32(origins.count + k * ipv4OriginCount) + base
+        return UInt32(baseCount + k * ipv4OriginCount) + base
       case .global:
         let value = UInt128(a.high) << 64 | UInt128(a.low)
         var low = 0
@@ -240,67 +257,96 @@ extension OriginTable {
   }
 
   /// Assigns origin ids while the tables are built, decoding each database record once.
+  ///
+  /// `OriginResolver` makes a looked-up address's origin from the country record (country,
+  /// continent, coordinates, ASN) with the ASN record's number, when it has one, in place of
+  /// the country record's. So an origin is a part (the country record's origin without ASN) and
+  /// an AS number, and two origins are equal exactly when both are: origins are deduplicated by
+  /// that pair of small numbers, without hashing whole origins.
   struct Builder {
     let countryDatabase: MaxMindDatabase?
     let asnDatabase: MaxMindDatabase?
-    var origins: [Origin] = []
-    private var ids: [Origin: UInt32] = [:]
-    /// Ids by the records a looked-up address found: country offset in the low 32 bits, ASN
-    /// offset in the high 32 bits, all ones for none. (A record at offset 0xFFFFFFFF cannot be
-    /// read, and an unreadable record counts as none, so the two cannot give different origins.)
-    private var keyIds: [UInt64: UInt32] = [:]
+    /// Distinct parts: origins without ASN or embedding.
+    var parts: [Origin] = []
+    /// Each origin's part and AS number (all ones for none).
+    var originParts: [UInt32] = []
+    var originASNs: [UInt64] = []
+    private var partIndex: [Origin: UInt32] = [:]
+    private var ids: [UInt64: UInt32] = [:]
     private var specialIds: [SpecialKind: UInt32] = [:]
+    /// Country record offset -> (part, the record's AS number); ASN record offset -> AS number.
+    private var countryRecords: [UInt32: (part: UInt32, asn: UInt64)] = [:]
+    private var asnRecords: [UInt32: UInt64] = [:]
     private var last: (key: UInt64, id: UInt32)? = nil
-    private var countryRecords: [UInt32: GeoRecord?] = [:]
-    private var asnRecords: [UInt32: GeoRecord?] = [:]
 
     init(countryDatabase: MaxMindDatabase?, asnDatabase: MaxMindDatabase?) {
       self.countryDatabase = countryDatabase
       self.asnDatabase = asnDatabase
     }
 
-    mutating func id(for origin: Origin) -> UInt32 {
-      if let id = ids[origin] { return id }
-      let id = UInt32(origins.count)
-      origins.append(origin)
-      ids[origin] = id
+    private mutating func part(_ origin: Origin) -> UInt32 {
+      if let index = partIndex[origin] { return index }
+      let index = UInt32(parts.count)
+      parts.append(origin)
+      partIndex[origin] = index
+      return index
+    }
+
+    private mutating func id(part: UInt32, asn: UInt64) -> UInt32 {
+      let key = asn == .max ? UInt64(part) << 33 : UInt64(part) << 33 | 1 << 32 | asn
+      if let id = ids[key] { return id }
+      let id = UInt32(originParts.count)
+      originParts.append(part)
+      originASNs.append(asn)
+      ids[key] = id
+      return id
+    }
+
+    /// The id of the special-purpose origin of this kind.
+    mutating func id(special: SpecialKind) -> UInt32 {
+      if let id = specialIds[special] { return id }
+      let id = id(part: part(Origin(kind: .special, special: special)), asn: .max)
+      specialIds[special] = id
       return id
     }
 
     /// The id of the origin `OriginResolver` gives for these lookup results: special space is
     /// never looked up; a failed lookup or record read counts as no record.
     mutating func id(special: SpecialKind?, country: SearchTreeEnd, asn: SearchTreeEnd) -> UInt32 {
-      if let special {
-        if let id = specialIds[special] { return id }
-        let id = id(for: Origin(kind: .special, special: special))
-        specialIds[special] = id
-        return id
-      }
+      if let special { return id(special: special) }
       var countryOffset = UInt32.max
       var asnOffset = UInt32.max
       if case .record(let o) = country { countryOffset = o }
       if case .record(let o) = asn { asnOffset = o }
+      // A record at offset 0xFFFFFFFF cannot be read, and an unreadable record counts as none,
+      // so all ones stands for "no record".
       let key = UInt64(asnOffset) << 32 | UInt64(countryOffset)
       // Neighbouring ranges often share their records.
       if let last, last.key == key { return last.id }
-      let id: UInt32
-      if let known = keyIds[key] {
-        id = known
-      } else {
-        let countryRecord = countryOffset == .max ? nil : Self.record(at: countryOffset, in: countryDatabase, cache: &countryRecords)
-        let asnRecord = asnOffset == .max ? nil : Self.record(at: asnOffset, in: asnDatabase, cache: &asnRecords)
-        id = self.id(for: Origin(country: countryRecord, asn: asnRecord, embeddedVia: nil))
-        keyIds[key] = id
-      }
+      let (part, countryASN) = countryPart(countryOffset)
+      let asnNumber = asnOffset == .max ? UInt64.max : asnRecordNumber(asnOffset)
+      let id = id(part: part, asn: asnNumber != .max ? asnNumber : countryASN)
       last = (key, id)
       return id
     }
 
-    private static func record(at offset: UInt32, in db: MaxMindDatabase?, cache: inout [UInt32: GeoRecord?]) -> GeoRecord? {
-      if let cached = cache[offset] { return cached }
-      let record = try? db?.record(at: offset)
-      cache[offset] = .some(record)
-      return record
+    private mutating func countryPart(_ offset: UInt32) -> (part: UInt32, asn: UInt64) {
+      if let known = countryRecords[offset] { return known }
+      let record = offset == .max ? nil : try? countryDatabase?.record(at: offset)
+      var origin = Origin(country: record, asn: nil, embeddedVia: nil)
+      let asn = origin.asn.map(UInt64.init) ?? .max
+      origin.asn = nil
+      let result = (part(origin), asn)
+      countryRecords[offset] = result
+      return result
+    }
+
+    private mutating func asnRecordNumber(_ offset: UInt32) -> UInt64 {
+      if let known = asnRecords[offset] { return known }
+      let record = try? asnDatabase?.record(at: offset)
+      let number = record?.asn.map(UInt64.init) ?? .max
+      asnRecords[offset] = number
+      return number
     }
   }
 }

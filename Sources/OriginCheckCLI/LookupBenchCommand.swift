@@ -134,6 +134,10 @@ struct LookupBenchCommand: ParsableCommand {
       ("originTableRanges", .object([("ipv4", .int(Int64(ranges.ipv4))), ("ipv6", .int(Int64(ranges.ipv6)))])),
       ("originTableBytes", .int(Int64(table.memoryBytes))),
       ("compiledBytes", .int(Int64(compiled.reduce(0) { $0 + $1.memoryBytes }))),
+      ("compiledLeaves", .object([
+        ("ipv4", .int(Int64(compiled.reduce(0) { $0 + $1.leafCounts.ipv4 }))),
+        ("ipv6", .int(Int64(compiled.reduce(0) { $0 + $1.leafCounts.ipv6 }))),
+      ])),
     ])
     try emit(json.serialized(pretty: false), to: nil)
     if matchMismatches + originMismatches > 0 {
