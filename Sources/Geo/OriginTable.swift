@@ -111,7 +111,7 @@ public final class OriginTable: Sendable {
     self.specialIds = specialIds
   }
 
-  /// The origin with this id.
+  /// The origin with this id (`id < count`, as every `id(...)` answer is).
   public func origin(_ id: UInt32) -> Origin {
     var i = Int(id)
     var via: String? = nil
