@@ -35,13 +35,15 @@ let package = Package(
     .target(name: "Capture", dependencies: ["NetCore", "CPcap"], swiftSettings: swiftSettings),
     // Aggregation into mergeable summaries; claims and verdicts.
     .target(name: "Analysis", dependencies: ["NetCore", "Geo"], swiftSettings: swiftSettings),
+    // NetFlow v5/v9 and IPFIX export datagrams decoded in place into observations. No I/O.
+    .target(name: "NetFlow", dependencies: ["NetCore", "Analysis"], swiftSettings: swiftSettings),
     // Renderers: table, JSON and the other report formats.
     .target(name: "Report", dependencies: ["NetCore", "Geo", "Analysis"], swiftSettings: swiftSettings),
     // The commands, as a library so tests can reach the same code the executable runs.
     .target(
       name: "OriginCheckCLI",
       dependencies: [
-        "NetCore", "Geo", "PacketDecoding", "Capture", "Analysis", "Report",
+        "NetCore", "Geo", "PacketDecoding", "Capture", "Analysis", "NetFlow", "Report",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: swiftSettings),
@@ -58,6 +60,7 @@ let package = Package(
     .testTarget(name: "PacketDecodingTests", dependencies: ["PacketDecoding", "NetCore"]),
     .testTarget(name: "CaptureTests", dependencies: ["Capture", "NetCore"]),
     .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Geo", "NetCore"]),
+    .testTarget(name: "NetFlowTests", dependencies: ["NetFlow", "Analysis", "Geo", "NetCore", "TestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["OriginCheckCLI", "Geo", "NetCore", "TestSupport"]),
   ]
 )
