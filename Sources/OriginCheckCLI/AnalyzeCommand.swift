@@ -54,6 +54,9 @@ struct AnalyzeCommand: ParsableCommand {
   @Flag(help: "Exit with status 1 when any claim does not hold (or is inconclusive).")
   var failUnlessHolds = false
 
+  @Option(help: ArgumentHelp("What the inputs hold: pcap (packet captures) or netflow (captures of NetFlow/IPFIX export packets).", valueName: "format"))
+  var inputFormat: InputFormat = .pcap
+
   @Argument(help: ArgumentHelp("Capture files (pcap, pcapng, gzip of either), or - for standard input.", valueName: "file"))
   var files: [String]
 
@@ -97,35 +100,9 @@ struct AnalyzeCommand: ParsableCommand {
     let countryDB = try databases.openCountry()
     let asnDB = try databases.openASN()
     // Claims and their origins.
-    let catalog = try areaOptions.catalog()
-    var parsed: [(Claim, ClaimedOrigin)] = []
+    let prepared = try PreparedClaims(claims, catalog: try areaOptions.catalog(), countryDatabase: countryDB, asnDatabase: asnDB)
     var options = AggregatorOptions()
-    for text in claims {
-      let claim = try Claim.parse(text)
-      if let asn = claim.asn {
-        guard asnDB != nil else { throw CLIError("claim '\(text)': an AS claim needs --asn-db", status: .usage) }
-        parsed.append((claim, ClaimedOrigin(name: "AS\(asn)", title: "AS\(asn)", membership: .asn("AS\(asn)"))))
-        continue
-      }
-      let area: Area
-      do {
-        area = try catalog.resolve(claim.origin)
-      } catch {
-        throw CLIError("claim '\(text)': \(error.message)", status: .usage)
-      }
-      switch area.kind {
-      case .countries(let set):
-        parsed.append((claim, ClaimedOrigin(name: area.name, title: area.title, membership: .countries(set))))
-      case .radius(let km, let lat, let lon):
-        guard countryDB.hasCoordinates else {
-          throw CLIError(
-            "claim '\(text)': \(countryDB.path) has no coordinates (\(countryDB.metadata.databaseType)); a radius area needs a city database (--db)",
-            status: .usage)
-        }
-        options.radiusAreas.append((name: area.name, latitude: lat, longitude: lon, km: km))
-        parsed.append((claim, ClaimedOrigin(name: area.name, title: area.title, membership: .radius(area.name))))
-      }
-    }
+    options.radiusAreas = prepared.radiusAreas
     options.targets = target.compactMap { IPNetwork($0) }
     options.window = try window.map(Self.parseWindow)
     options.bucketWidth = bucket.flatMap { Timestamp.parseDuration($0) }
@@ -137,7 +114,8 @@ struct AnalyzeCommand: ParsableCommand {
     var unreadable = 0
     func readAll(_ paths: [String], into ingest: inout CaptureIngest) {
       for file in paths {
-        switch ingest.read(path: file) {
+        let outcome = inputFormat == .netflow ? NetFlowCaptureIngest.read(path: file, into: ingest.aggregator) : ingest.read(path: file)
+        switch outcome {
         case .complete: break
         case .damaged(let message):
           printError("origincheck: \(message)")
@@ -169,19 +147,7 @@ struct AnalyzeCommand: ParsableCommand {
       baselineSummary = baselineAggregator.finish()
     }
 
-    var results: [ClaimResult] = []
-    var evidence: [Finding]? = nil
-    if !parsed.isEmpty {
-      let space: [String: UInt64]
-      do {
-        space = try countryDB.ipv4AddressesByCountry()
-      } catch {
-        throw CLIError(error.message, status: .noInput)
-      }
-      let evaluator = ClaimEvaluator(summary: summary, baseline: baselineSummary, addressSpace: space)
-      results = parsed.map { evaluator.evaluate($0.0, origin: $0.1) }
-      evidence = ClaimEvaluator.evidence(summary, addressSpace: space)
-    }
+    let (results, evidence) = prepared.evaluate(summary, baseline: baselineSummary)
 
     let text: String
     switch format {

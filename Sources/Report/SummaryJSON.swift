@@ -38,11 +38,22 @@ public enum SummaryJSON {
   }
 
   static func input(_ i: InputSummary) -> JSONValue {
-    .object([
+    var fields: [(String, JSONValue)] = [
       ("path", .string(i.path)), ("format", .string(i.format)), ("compressed", .bool(i.compressed)),
       ("linkTypes", .array(i.linkTypes.map { .string($0) })), ("records", .uint(i.records)),
       ("damaged", .bool(i.damaged)), ("error", .optional(i.error)),
-    ])
+    ]
+    if !i.scaledRecords.isEmpty {
+      fields.append(
+        (
+          "sampling",
+          .array(
+            i.scaledRecords.sorted { $0.key < $1.key }.map {
+              .object([("interval", .uint($0.key)), ("records", .uint($0.value))])
+            })
+        ))
+    }
+    return .object(fields)
   }
 
   static func database(_ d: DatabaseInfo) -> JSONValue {
