@@ -49,7 +49,7 @@ public final class UDPListener {
     guard bound == 0 else {
       let text = Self.errnoText()
       close(fd)
-      throw ListenError("cannot listen on \(Self.name(address, port)): \(text)")
+      throw ListenError("cannot listen on udp \(Self.name(address, port)): \(text)")
     }
     var actual = sockaddr_storage()
     var actualLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
@@ -98,7 +98,7 @@ public final class UDPListener {
       switch errno {
       case EAGAIN, EWOULDBLOCK: return .empty
       case EINTR: continue
-      default: throw ListenError("receiving on \(Self.name(address, port)): \(Self.errnoText())")
+      default: throw ListenError("udp \(Self.name(address, port)): cannot receive: \(Self.errnoText())")
       }
     }
   }

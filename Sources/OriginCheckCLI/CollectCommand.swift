@@ -112,7 +112,7 @@ struct CollectCommand: ParsableCommand {
     do {
       listener = try UDPListener(address: address, port: port, receiveBuffer: receiveBuffer << 20)
     } catch {
-      throw CLIError("udp \(listen): \(error.description)", status: .noInput)
+      throw CLIError(error.description, status: .noInput)
     }
     var signals = StopSignals()
     let collector = Collector(listener: listener, aggregator: aggregator, reporter: reporter)

@@ -1,5 +1,6 @@
 import NetCore
 import NetFlow
+import TestSupport
 import Testing
 
 /// IPFIX messages built in the test: enterprise and variable-length fields, every time encoding,

@@ -1,5 +1,6 @@
 import NetCore
 import NetFlow
+import TestSupport
 import Testing
 
 /// NetFlow v5 datagrams built in the test, decoded field by field.

@@ -1,5 +1,6 @@
 import NetCore
 import NetFlow
+import TestSupport
 import Testing
 
 /// NetFlow v9 datagrams built in the test: templates, data, options and the template cache.

@@ -1,5 +1,6 @@
 import Analysis
 import NetCore
+import TestSupport
 import NetFlow
 
 /// Collects what the decoder hands out.
