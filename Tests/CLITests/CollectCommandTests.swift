@@ -14,8 +14,8 @@ import Testing
   static let seconds: UInt32 = 1_741_613_400
 
   /// Starts a collector on a port the system picks; returns it and the port it names.
-  static func collector(_ extra: [String]) throws -> (BackgroundProcess, UInt16) {
-    let p = try BackgroundProcess(try origincheckBinary(), ["collect", "--listen", "127.0.0.1:0", "--db", testDB] + extra)
+  static func collector(_ extra: [String], db: String = testDB) throws -> (BackgroundProcess, UInt16) {
+    let p = try BackgroundProcess(try origincheckBinary(), ["collect", "--listen", "127.0.0.1:0", "--db", db] + extra)
     let port = try #require(UInt16(try p.waitForStderr("listening on udp 127\\.0\\.0\\.1:([0-9]+)")))
     return (p, port)
   }
@@ -149,7 +149,7 @@ import Testing
     let (collector, port) = try Self.collector(["--format", "json"])
     let sender = try UDPSender(port: port)
     for d in Self.datagrams().prefix(3) { try sender.send(d) }
-    let status = collector.stop(signal: signal)
+    let status = try collector.stop(signal: signal)
     #expect(status == 0, "\(collector.stderr)")
     let json = try #require(try parseJSON(collector.stdout) as? [String: Any])
     #expect(((json["live"] as? [String: Any])?["datagrams"] as? NSNumber)?.intValue == 3)

@@ -6,7 +6,14 @@ import Foundation
 
 /// A program running beside the test (a collector, an exporter), its standard output and error
 /// going to files the test can read while it runs.
+///
+/// A child inherits the signal mask of the thread that starts it, and the threads tests run on
+/// block asynchronous signals; the program is started with an empty mask (through a one-line
+/// Python `exec`) so that SIGTERM and SIGINT reach it.
 public final class BackgroundProcess {
+  static let unblockAndExec =
+    "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execvp(sys.argv[1], sys.argv[1:])"
+
   public let process = Process()
   private let outURL: URL
   private let errURL: URL
@@ -18,7 +25,7 @@ public final class BackgroundProcess {
     _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
     _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [executable] + arguments
+    process.arguments = ["python3", "-c", Self.unblockAndExec, executable] + arguments
     process.standardInput = FileHandle.nullDevice
     process.standardOutput = try FileHandle(forWritingTo: outURL)
     process.standardError = try FileHandle(forWritingTo: errURL)
@@ -54,12 +61,12 @@ public final class BackgroundProcess {
     throw TestSupportError("no '\(pattern)' on standard error of \(process.arguments ?? []); it says: \(stderr)")
   }
 
-  /// Sends `signal` (SIGTERM by default) and waits for the process to end.
+  /// Sends `signal` (SIGTERM by default) and waits for the process to end, at most `timeout`
+  /// seconds (then it is killed and this throws).
   @discardableResult
-  public func stop(signal: Int32 = SIGTERM) -> Int32 {
+  public func stop(signal: Int32 = SIGTERM, timeout: Double = 30) throws -> Int32 {
     if process.isRunning { kill(process.processIdentifier, signal) }
-    process.waitUntilExit()
-    return process.terminationStatus
+    return try wait(timeout: timeout)
   }
 
   /// Waits for the process to end by itself, at most `timeout` seconds (then it is killed and
