@@ -20,12 +20,22 @@ import Testing
 @Suite(.serialized) struct SoftflowdCrossCheckTests {
   static let script = packageRoot.appendingPathComponent("Tools/crosscheck-netflow.py").path
 
-  /// A generated capture, exported as each of `versions` (10: IPFIX) in turn. NetFlow v5 carries
-  /// IPv4 only: for it the capture is cut to its IPv4 packets first (tcpdump).
+  /// A generated capture, exported as each of `versions` (10: IPFIX) in turn, then as each of
+  /// `sampledVersions` with softflowd sampling 1 packet in 10. NetFlow v5 carries IPv4 only: for
+  /// it the capture is cut to its IPv4 packets first (tcpdump).
+  ///
+  /// Sampling (`softflowd -s 10`) is stated in the v5 header and, for v9 and IPFIX, in options
+  /// records (IPFIX: samplingPacketInterval 1, samplingPacketSpace 9). `collect` multiplies packets
+  /// and bytes by 10 and says so in the summary; nfdump 1.7 scales v5 alike but stores v9 and
+  /// IPFIX records unscaled, so there `collect` counts 10 times nfdump's packets and bytes.
   struct Case: Sendable, CustomTestStringConvertible {
     var scenario: String
     var versions: [Int]
-    var testDescription: String { "\(scenario) as \(versions.map { $0 == 10 ? "IPFIX" : "NetFlow v\($0)" }.joined(separator: ", "))" }
+    var sampledVersions: [Int] = []
+    var testDescription: String {
+      func names(_ v: [Int]) -> String { v.map { $0 == 10 ? "IPFIX" : "NetFlow v\($0)" }.joined(separator: ", ") }
+      return "\(scenario) as \(names(versions))" + (sampledVersions.isEmpty ? "" : "; sampled as \(names(sampledVersions))")
+    }
   }
 
   static func defaultDB() throws -> String {
@@ -88,7 +98,7 @@ import Testing
 
   @Test(arguments: [
     Case(scenario: "x-outage-2025-03-10", versions: [5, 9, 10]),
-    Case(scenario: "botnet-mostly-ua", versions: [10]),
+    Case(scenario: "botnet-mostly-ua", versions: [10], sampledVersions: [5, 9, 10]),
     Case(scenario: "reflection", versions: [9, 5]),
   ])
   func collectAgreesWithNfdumpAndAnalyze(_ c: Case) throws {
@@ -104,14 +114,18 @@ import Testing
     for version in c.versions {
       try check(scenario: c.scenario, capture: version == 5 ? ipv4 : capture, version: version, db: db, dir: dir)
     }
+    for version in c.sampledVersions {
+      try check(scenario: c.scenario, capture: version == 5 ? ipv4 : capture, version: version, db: db, dir: dir, sampling: 10)
+    }
   }
 
-  /// Exports `capture` as `version` to both collectors and compares the three readings.
-  func check(scenario: String, capture: String, version: Int, db: String, dir: TemporaryDirectory) throws {
-    let name = "\(scenario) v\(version)"
+  /// Exports `capture` as `version` to both collectors and compares the three readings (with
+  /// `sampling`, the two collectors only).
+  func check(scenario: String, capture: String, version: Int, db: String, dir: TemporaryDirectory, sampling: Int? = nil) throws {
+    let name = "\(scenario) v\(version)" + (sampling.map { " sampled 1 in \($0)" } ?? "")
     // The two collectors.
     let (collector, collectPort) = try CollectCommandTests.collector(["--format", "json"], db: db)
-    let nfdumpDir = dir.path("nfcapd-\(version)")
+    let nfdumpDir = dir.path("nfcapd-\(version)-\(sampling ?? 1)")
     try FileManager.default.createDirectory(atPath: nfdumpDir, withIntermediateDirectories: true)
     let nfcapdPort = try UDPSender.freePort()
     let nfcapd = try BackgroundProcess("nfcapd", ["-b", "127.0.0.1", "-p", "\(nfcapdPort)", "-B", "16000000", "-w", nfdumpDir, "-P", dir.path("nfcapd-\(version).pid")])
@@ -124,14 +138,14 @@ import Testing
       [
         "-r", capture, "-n", "127.0.0.1:\(collectPort),127.0.0.1:\(nfcapdPort)", "-v", "\(version)", "-a", "-d",
         "-p", dir.path("softflowd-\(version).pid"),
-      ])
+      ] + (sampling.map { ["-s", "\($0)"] } ?? []))
     try #require(exported.status == 0, "softflowd: \(exported.stderr)")
     let said = try #require(
       exported.stdout.firstMatch(of: /Flows exported: (\d+) \((\d+) records\) in (\d+) packets \(0 failures\)/),
       "softflowd said: \(exported.stdout)")
     let records = Int(said.2)!
     let datagrams = Int(said.3)!
-    #expect(records > 100)
+    #expect(records > (sampling == nil ? 100 : 20))
 
     // Everything is queued in both sockets once softflowd is done; give nfcapd a moment to read it.
     usleep(500_000)
@@ -148,9 +162,16 @@ import Testing
     // nfdump's records of the same export.
     let nf = try run("python3", [Self.script, "nfdump", nfdumpDir, "--db", db])
     try #require(nf.status == 0, "crosscheck-netflow.py nfdump: \(nf.stderr)")
-    let theirs = Self.counts(nfdump: try #require(try parseJSON(nf.stdout) as? [String: Any]))
+    var theirs = Self.counts(nfdump: try #require(try parseJSON(nf.stdout) as? [String: Any]))
+    if let sampling {
+      let input = (collected["inputs"] as? [[String: Any]])?.first
+      let scaled = (input?["sampling"] as? [[String: Any]])?.map { [Self.int($0["interval"]), Self.int($0["records"])] }
+      #expect(scaled == [[sampling, records]], "\(name)")
+      if version != 5 { theirs = theirs.mapValues { [$0[0], $0[1] * sampling, $0[2] * sampling, $0[3]] } }
+    }
     #expect(ours == theirs, "\(name)")
     #expect(ours.count > 3, "\(name)")
+    guard sampling == nil else { return }
 
     // analyze on the capture itself.
     let analyzed = try origincheck(["analyze", "--db", db, "--format", "json", capture])
