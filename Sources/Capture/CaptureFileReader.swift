@@ -33,6 +33,15 @@ public final class CaptureFileReader {
     try self.init(source: InputSource(path: path), path: path)
   }
 
+  /// Opens a plain classic pcap file and moves to the record at `offset`, numbering records after
+  /// `recordsBefore`: to read on where a `PcapRangeFile` range stopped.
+  public convenience init(path: String, resumingAt offset: Int64, recordsBefore: Int) throws(CaptureError) {
+    try self.init(path: path)
+    guard case .pcap(let reader) = backend, reader.resume(at: offset, records: recordsBefore) else {
+      throw CaptureError(.unreadable("cannot move to byte offset \(offset)"), file: path)
+    }
+  }
+
   /// Reads from an open descriptor (a pipe, a socket, a file), naming it `name` in errors. The reader
   /// works on its own duplicate of `fileDescriptor`; the caller still owns and closes the original.
   public convenience init(fileDescriptor: Int32, name: String) throws(CaptureError) {

@@ -1,4 +1,5 @@
 import Analysis
+import Foundation
 import ArgumentParser
 import Geo
 import NetCore
@@ -10,25 +11,18 @@ struct AnalyzeCommand: ParsableCommand {
     commandName: "analyze",
     abstract: "Summarise where the packets in captures came from, by country, continent or ASN.",
     discussion: """
-      Inputs are pcap or pcapng files, gzip-compressed or not (detected from content), or - for
-      standard input. Several inputs aggregate into one summary. Each packet's source is the
-      outermost IPv4/IPv6 header's; special-purpose sources (private, reserved, ...) are counted
+      Inputs are pcap or pcapng files, gzip-compressed or not (detected from content), or - for \
+      standard input. Several inputs aggregate into one summary. Each packet's source is the \
+      outermost IPv4/IPv6 header's; special-purpose sources (private, reserved, ...) are counted \
       by kind, never as a country; records with no IP packet are counted by reason.
+
+      Formats: table, json (the summary, which origincheck report renders again in any format), \
+      csv, markdown and html (docs/report-formats.md).
       """)
 
   @OptionGroup var databases: DatabaseOptions
 
-  @Option(help: ArgumentHelp("Group origins by country, continent or asn (asn needs --asn-db).", valueName: "dimension"))
-  var by: Dimension = .country
-
-  @Option(help: ArgumentHelp("Rows in the table before the rest is folded into one.", valueName: "n"))
-  var top: Int = 20
-
-  @Option(help: ArgumentHelp("Output format: table or json.", valueName: "format"))
-  var format: OutputFormat = .table
-
-  @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to a file instead of standard output.", valueName: "path"))
-  var output: String?
+  @OptionGroup var outputOptions: OutputOptions
 
   @Option(
     name: .customLong("claim"),
@@ -54,24 +48,26 @@ struct AnalyzeCommand: ParsableCommand {
   @Flag(help: "Exit with status 1 when any claim does not hold (or is inconclusive).")
   var failUnlessHolds = false
 
+  @Option(help: ArgumentHelp("Threads a plain pcap file is read on (default: the number of cores).", valueName: "n"))
+  var threads: Int = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
+
+  @Option(
+    help: ArgumentHelp(
+      "Distinct sources tracked one by one; beyond, per-source evidence is sampled and sources are counted by sketch.",
+      valueName: "n"))
+  var exactSources: Int = Aggregator.defaultAddressCapacity
+
   @Option(help: ArgumentHelp("What the inputs hold: pcap (packet captures) or netflow (captures of NetFlow/IPFIX export packets).", valueName: "format"))
   var inputFormat: InputFormat = .pcap
 
   @Argument(help: ArgumentHelp("Capture files (pcap, pcapng, gzip of either), or - for standard input.", valueName: "file"))
   var files: [String]
 
-  enum Dimension: String, ExpressibleByArgument, CaseIterable {
-    case country, continent, asn
-  }
-
-  enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, json
-  }
-
   func validate() throws {
     if files.isEmpty { throw ValidationError("give at least one capture file (or - for standard input)") }
-    if top < 1 { throw ValidationError("--top must be at least 1") }
-    if by == .asn && databases.asnPath == nil { throw ValidationError("--by asn needs --asn-db") }
+    if threads < 1 { throw ValidationError("--threads must be at least 1") }
+    if exactSources < 16 { throw ValidationError("--exact-sources must be at least 16") }
+    if outputOptions.by == .asn && databases.asnPath == nil { throw ValidationError("--by asn needs --asn-db") }
     if (files + baseline).filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
     for c in claims {
       do { _ = try Claim.parse(c) } catch { throw ValidationError(error.message) }
@@ -100,16 +96,27 @@ struct AnalyzeCommand: ParsableCommand {
     let countryDB = try databases.openCountry()
     let asnDB = try databases.openASN()
     // Claims and their origins.
-    let prepared = try PreparedClaims(claims, catalog: try areaOptions.catalog(), countryDatabase: countryDB, asnDatabase: asnDB)
+    let catalog = try areaOptions.catalog()
     var options = AggregatorOptions()
-    options.radiusAreas = prepared.radiusAreas
+    let resolver = ClaimResolver(catalog: catalog, hasASN: asnDB != nil) { area, text in
+      guard countryDB.hasCoordinates else {
+        throw CLIError(
+          "claim '\(text)': \(countryDB.path) has no coordinates (\(countryDB.metadata.databaseType)); a radius area needs a city database (--db)",
+          status: .usage)
+      }
+      if case .radius(let km, let lat, let lon) = area.kind {
+        options.radiusAreas.append((name: area.name, latitude: lat, longitude: lon, km: km))
+      }
+    }
+    let parsed = try claims.map(resolver.resolve)
     options.targets = target.compactMap { IPNetwork($0) }
     options.window = try window.map(Self.parseWindow)
     options.bucketWidth = bucket.flatMap { Timestamp.parseDuration($0) }
+    options.addressCapacity = exactSources
 
-    let resolver = OriginResolver(countryDatabase: countryDB, asnDatabase: asnDB)
-    let aggregator = Aggregator(resolver: resolver, options: options)
-    var ingest = CaptureIngest(aggregator: aggregator, progress: Progress())
+    let originTable = try OriginTable(countryDatabase: countryDB, asnDatabase: asnDB)
+    let aggregator = Aggregator(origins: originTable, options: options)
+    var ingest = CaptureIngest(aggregator: aggregator, progress: Progress(), threads: threads)
     var damaged = 0
     var unreadable = 0
     func readAll(_ paths: [String], into ingest: inout CaptureIngest) {
@@ -139,29 +146,32 @@ struct AnalyzeCommand: ParsableCommand {
       var baselineOptions = AggregatorOptions()
       baselineOptions.targets = options.targets
       baselineOptions.radiusAreas = options.radiusAreas
-      let baselineAggregator = Aggregator(resolver: OriginResolver(countryDatabase: countryDB, asnDatabase: asnDB), options: baselineOptions)
-      var baselineIngest = CaptureIngest(aggregator: baselineAggregator, progress: nil)
+      baselineOptions.addressCapacity = options.addressCapacity
+      let baselineAggregator = Aggregator(origins: originTable, options: baselineOptions)
+      var baselineIngest = CaptureIngest(aggregator: baselineAggregator, progress: nil, threads: threads)
       let before = unreadable
       readAll(baseline, into: &baselineIngest)
       if unreadable - before == baseline.count { throw CLIError("", status: .noInput) }
       baselineSummary = baselineAggregator.finish()
     }
 
-    let (results, evidence) = prepared.evaluate(summary, baseline: baselineSummary)
-
-    let text: String
-    switch format {
-    case .json: text = SummaryJSON.encode(summary, claims: results, evidence: evidence).serialized()
-    case .table:
-      text = ClaimsReport.table(results)
-        + SummaryTable.render(summary, by: Summary.Dimension(rawValue: by.rawValue)!, top: top, baseline: baselineSummary)
+    // The country database's address space goes into every summary, so claims can be evaluated
+    // again (and new ones checked) from the JSON alone.
+    var space: [String: UInt64] = [:]
+    do {
+      space = try countryDB.ipv4AddressesByCountry()
+    } catch {
+      // Only the uniform-spoofing check needs it: without claims the summary goes without.
+      if !parsed.isEmpty { throw CLIError(error.message, status: .noInput) }
     }
-    try emit(text, to: output)
+    let document = ReportDocument.evaluating(summary, baseline: baselineSummary, claims: parsed, addressSpace: space)
+    let text = document.render(outputOptions.reportFormat, options: outputOptions.renderOptions)
+    try emit(text, to: outputOptions.output)
     if damaged + unreadable > 0 {
       // Each damaged input was already named on its own line.
       throw CLIError("", status: .partialInput)
     }
-    if failUnlessHolds && results.contains(where: { $0.verdict != .holds }) {
+    if failUnlessHolds && document.claims.contains(where: { $0.verdict != .holds }) {
       throw CLIError("", status: .claimDoesNotHold)
     }
   }
