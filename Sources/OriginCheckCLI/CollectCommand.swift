@@ -28,18 +28,24 @@ struct CollectCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Stop after this many datagrams.", valueName: "n"))
   var count: UInt64?
 
-  @OptionGroup var live: LiveOptions
+  @OptionGroup var timing: IntervalOptions
 
   @OptionGroup var databases: DatabaseOptions
 
   @Option(help: ArgumentHelp("Group origins by country, continent or asn (asn needs --asn-db).", valueName: "dimension"))
-  var by: AnalyzeCommand.Dimension = .country
+  var by: OutputOptions.Dimension = .country
 
-  @Option(help: ArgumentHelp("Rows in the final table before the rest is folded into one.", valueName: "n"))
+  @Option(help: ArgumentHelp("Rows in the final report before the rest is folded into one.", valueName: "n"))
   var top: Int = 20
 
-  @Option(help: ArgumentHelp("Final report format: table or json.", valueName: "format"))
-  var format: AnalyzeCommand.OutputFormat = .table
+  @Option(help: ArgumentHelp("Final report format: table, json, csv, markdown or html.", valueName: "format"))
+  var format: OutputOptions.Format = .table
+
+  @Option(
+    help: ArgumentHelp(
+      "Metric of the HTML map and charts: sources, packets, bytes or flows (default: the first claim's, else packets).",
+      valueName: "metric"))
+  var metric: OutputOptions.Metric?
 
   @Option(
     name: .customLong("claim"),
@@ -54,6 +60,15 @@ struct CollectCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Count origins per time bucket (30s, 5m, 1h) and find bursts.", valueName: "duration"))
   var bucket: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Distinct sources tracked one by one; beyond, per-source evidence is sampled and sources are counted by sketch.",
+      valueName: "n"))
+  var exactSources: Int = Aggregator.defaultAddressCapacity
+
+  @Flag(help: "Exit with status 1 when any claim does not hold (or is inconclusive).")
+  var failUnlessHolds = false
+
   @Option(help: ArgumentHelp("Receive buffer to ask the kernel for, in MiB.", valueName: "mib"))
   var receiveBuffer: Int = 64
 
@@ -65,6 +80,8 @@ struct CollectCommand: ParsableCommand {
     if count == 0 { throw ValidationError("--count must be at least 1") }
     if receiveBuffer < 1 || receiveBuffer > 2048 { throw ValidationError("--receive-buffer must be between 1 and 2048 MiB") }
     if by == .asn && databases.asnPath == nil { throw ValidationError("--by asn needs --asn-db") }
+    if exactSources < 16 { throw ValidationError("--exact-sources must be at least 16") }
+    if failUnlessHolds && claims.isEmpty { throw ValidationError("--fail-unless-holds needs at least one --claim") }
     for c in claims {
       do { _ = try Claim.parse(c) } catch { throw ValidationError(error.message) }
     }
@@ -98,14 +115,32 @@ struct CollectCommand: ParsableCommand {
   func run() throws {
     let countryDB = try databases.openCountry()
     let asnDB = try databases.openASN()
-    let prepared = try PreparedClaims(claims, catalog: try areaOptions.catalog(), countryDatabase: countryDB, asnDatabase: asnDB)
     var options = AggregatorOptions()
-    options.radiusAreas = prepared.radiusAreas
+    let resolver = ClaimResolver(catalog: try areaOptions.catalog(), hasASN: asnDB != nil) { area, text in
+      guard countryDB.hasCoordinates else {
+        throw CLIError(
+          "claim '\(text)': \(countryDB.path) has no coordinates (\(countryDB.metadata.databaseType)); a radius area needs a city database (--db)",
+          status: .usage)
+      }
+      if case .radius(let km, let lat, let lon) = area.kind {
+        options.radiusAreas.append((name: area.name, latitude: lat, longitude: lon, km: km))
+      }
+    }
+    let checked = try claims.map(resolver.resolve)
     options.targets = target.compactMap { IPNetwork($0) }
     options.bucketWidth = bucket.flatMap { Timestamp.parseDuration($0) }
-    let aggregator = Aggregator(resolver: OriginResolver(countryDatabase: countryDB, asnDatabase: asnDB), options: options)
-    let dimension = Summary.Dimension(rawValue: by.rawValue)!
-    let reporter = try LiveReporter(claims: prepared, by: dimension, top: top, output: live.output)
+    options.addressCapacity = exactSources
+    var space: [String: UInt64] = [:]
+    do {
+      space = try countryDB.ipv4AddressesByCountry()
+    } catch {
+      if !checked.isEmpty { throw CLIError(error.message, status: .noInput) }
+    }
+    let aggregator = Aggregator(origins: try OriginTable(countryDatabase: countryDB, asnDatabase: asnDB), options: options)
+    let renderOptions = RenderOptions(
+      dimension: Summary.Dimension(rawValue: by.rawValue)!, top: top, metric: metric.flatMap { Claim.Metric(rawValue: $0.rawValue) })
+    let reporter = try PeriodicReporter(
+      claims: checked, addressSpace: space, options: renderOptions, statusKey: "collector", output: timing.output)
 
     guard let (address, port) = Self.parseListen(listen) else { throw CLIError("--listen '\(listen)': not ADDRESS:PORT", status: .usage) }
     let listener: UDPListener
@@ -114,16 +149,16 @@ struct CollectCommand: ParsableCommand {
     } catch {
       throw CLIError(error.description, status: .noInput)
     }
-    var signals = StopSignals()
+    var signals = BlockedStopSignals()
     let collector = Collector(listener: listener, aggregator: aggregator, reporter: reporter)
     printError("origincheck: listening on \(collector.source) (receive buffer \(SummaryTable.bytes(UInt64(listener.receiveBufferBytes))))")
 
     let start = monotonicNanoseconds()
-    let interval = live.intervalNanoseconds
-    let deadline = live.durationNanoseconds.map { start + $0 }
+    let interval = timing.intervalNanoseconds
+    let deadline = timing.durationNanoseconds.map { start + $0 }
     var nextTick = start + interval
     var stoppedBySignal = false
-    receiving: while true {
+    while true {
       let received = try collector.drain(limit: 1024, count: count)
       if let count, collector.ingest.stats.datagrams >= count { break }
       if signals.pending() != nil {
@@ -142,7 +177,6 @@ struct CollectCommand: ParsableCommand {
         var wake = min(nextTick, now + 100_000_000)
         if let deadline { wake = min(wake, deadline) }
         _ = listener.wait(otherDescriptor: nil, timeoutMilliseconds: Int32(max(1, (wake - now + 999_999) / 1_000_000)))
-        continue receiving
       }
     }
     if stoppedBySignal || deadline != nil {
@@ -150,12 +184,15 @@ struct CollectCommand: ParsableCommand {
       while try collector.drain(limit: 1024, count: count) > 0 {}
     }
     aggregator.addInput(collector.input)
-    let summary = aggregator.finish()
-    let (text, _) = try reporter.finish(summary, status: collector.status, json: format == .json)
-    try emit(text, to: nil)
+    let document = try reporter.finish(aggregator.finish(), status: collector.status, format: ReportFormat(rawValue: format.rawValue)!)
     let damaged = collector.ingest.stats.damagedDatagrams
     if damaged > 0 {
-      throw CLIError("udp \(collector.listenName): \(damaged) of \(collector.ingest.stats.datagrams) datagrams could not be decoded in full", status: .partialInput)
+      throw CLIError(
+        "udp \(collector.listenName): \(damaged) of \(collector.ingest.stats.datagrams) datagrams could not be decoded in full",
+        status: .partialInput)
+    }
+    if failUnlessHolds && document.claims.contains(where: { $0.verdict != .holds }) {
+      throw CLIError("", status: .claimDoesNotHold)
     }
   }
 }
@@ -165,12 +202,12 @@ struct CollectCommand: ParsableCommand {
 final class Collector {
   let listener: UDPListener
   let ingest: ExportIngest
-  let reporter: LiveReporter
+  let reporter: PeriodicReporter
   let listenName: String
   var source: String { "udp \(listenName)" }
   private var reported = 0
 
-  init(listener: UDPListener, aggregator: Aggregator, reporter: LiveReporter) {
+  init(listener: UDPListener, aggregator: Aggregator, reporter: PeriodicReporter) {
     self.listener = listener
     self.reporter = reporter
     listenName = UDPListener.name(listener.address, listener.port)
@@ -217,7 +254,7 @@ final class Collector {
     return s
   }
 
-  var status: LiveStatus {
+  var status: PeriodicStatus {
     let stats = ingest.stats
     let drops = listener.kernelDrops
     var versions: [String] = []
@@ -235,6 +272,6 @@ final class Collector {
       ("templates", .uint(UInt64(ingest.decoder.templateCount))),
       ("receiveBufferBytes", .uint(UInt64(listener.receiveBufferBytes))),
     ]
-    return LiveStatus(source: source, records: stats.records, noun: "flow records", details: details, json: json)
+    return PeriodicStatus(source: source, records: stats.records, noun: "flow records", details: details, json: json)
   }
 }

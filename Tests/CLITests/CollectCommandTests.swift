@@ -85,7 +85,7 @@ import Testing
     let totals = try #require(json["totals"] as? [String: Any])
     #expect((totals["flows"] as? NSNumber)?.intValue == 5)
     #expect((totals["sources"] as? NSNumber)?.intValue == 5)
-    #expect(totals["firstSeen"] as? String == "2025-03-10T13:29:50.000000Z")
+    #expect(totals["firstSeen"] as? String == "2025-03-10T13:29:50Z")
     let input = try #require((json["inputs"] as? [[String: Any]])?.first)
     #expect(input["path"] as? String == "udp 127.0.0.1:\(port)")
     #expect(input["format"] as? String == "netflow")
@@ -95,13 +95,23 @@ import Testing
     #expect((sampling?.first?["interval"] as? NSNumber)?.intValue == 10)
     #expect((sampling?.first?["records"] as? NSNumber)?.intValue == 1)
     #expect((json["skipped"] as? [String: Any])?["options-record"] as? NSNumber == 1)
-    let live = try #require(json["live"] as? [String: Any])
+    let live = try #require(json["collector"] as? [String: Any])
     #expect((live["datagrams"] as? NSNumber)?.intValue == 4)
     #expect((live["damagedDatagrams"] as? NSNumber)?.intValue == 0)
     #expect((live["datagramsByVersion"] as? [String: NSNumber])?.mapValues(\.intValue) == ["5": 1, "9": 2, "10": 1])
     #expect((live["kernelDrops"] as? NSNumber)?.intValue == 0)
     #expect(live["final"] as? Bool == true)
     #expect(try Self.validate(collector.stdout, dir: dir))
+    // The report command renders the collector's summary again, sampling included.
+    let saved = dir.path("final.json")
+    try collector.stdout.write(toFile: saved, atomically: true, encoding: .utf8)
+    let again = try origincheck(["report", saved, "--format", "json"])
+    #expect(again.status == 0, "\(again.stderr)")
+    let reread = try #require(try parseJSON(again.stdout) as? [String: Any])
+    #expect(Self.origins(reread) == Self.origins(json))
+    #expect(((reread["inputs"] as? [[String: Any]])?.first?["sampling"] as? [[String: Any]])?.count == 1)
+    let table = try origincheck(["report", saved])
+    #expect(table.stdout.contains("sampled: 1 flow record of udp 127.0.0.1:\(port) with 1-in-10 sampling"), "\(table.stdout)")
 
     // JSON Lines: one summary per interval that passed, then the final one; each validates.
     let text = try String(contentsOfFile: lines, encoding: .utf8)
@@ -110,7 +120,7 @@ import Testing
     var previousDatagrams = 0
     for (i, line) in jsonLines.enumerated() {
       let object = try #require(try parseJSON(line) as? [String: Any])
-      let l = try #require(object["live"] as? [String: Any])
+      let l = try #require(object["collector"] as? [String: Any])
       let datagrams = (l["datagrams"] as? NSNumber)?.intValue ?? -1
       #expect(datagrams >= previousDatagrams)
       previousDatagrams = datagrams
@@ -141,7 +151,7 @@ import Testing
     let json = try #require(try parseJSON(collector.stdout) as? [String: Any])
     #expect((json["skipped"] as? [String: NSNumber])?.mapValues(\.intValue) == ["unsupported-version": 1, "bad-set-length": 1, "no-template": 1])
     #expect(Self.origins(json) == ["UA": [1, 10, 4000], "RU": [1, 2, 100]])
-    #expect(((json["live"] as? [String: Any])?["damagedDatagrams"] as? NSNumber)?.intValue == 2)
+    #expect(((json["collector"] as? [String: Any])?["damagedDatagrams"] as? NSNumber)?.intValue == 2)
   }
 
   @Test(arguments: [SIGTERM, SIGINT])
@@ -152,7 +162,7 @@ import Testing
     let status = try collector.stop(signal: signal)
     #expect(status == 0, "\(collector.stderr)")
     let json = try #require(try parseJSON(collector.stdout) as? [String: Any])
-    #expect(((json["live"] as? [String: Any])?["datagrams"] as? NSNumber)?.intValue == 3)
+    #expect(((json["collector"] as? [String: Any])?["datagrams"] as? NSNumber)?.intValue == 3)
     #expect(Self.origins(json) == ["UA": [3, 20, 11_300], "RU": [1, 2, 100]])
   }
 

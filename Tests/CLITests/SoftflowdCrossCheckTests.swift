@@ -152,7 +152,7 @@ import Testing
     #expect(try collector.stop() == 0, "\(collector.stderr)")
     #expect(try nfcapd.stop() == 0, "\(nfcapd.stderr)")
     let collected = try #require(try parseJSON(collector.stdout) as? [String: Any])
-    let live = try #require(collected["live"] as? [String: Any])
+    let live = try #require(collected["collector"] as? [String: Any])
     #expect(Self.int(live["datagrams"]) == datagrams, "\(name)")
     #expect(Self.int(live["damagedDatagrams"]) == 0, "\(name)")
     #expect(Self.int(live["kernelDrops"]) == 0, "\(name)")

@@ -1,9 +1,9 @@
 import Analysis
 import NetCore
 
-/// The compact view a live source (collector, live capture) refreshes on standard error every
+/// The compact view a long-running source (the collector) refreshes on standard error every
 /// interval: a status line, the top origins so far, and each claim's verdict so far.
-public enum LiveView {
+public enum PeriodicView {
   /// `status` is the first line (source, elapsed time, rates, losses). A flows column appears
   /// when the summary counts flow records.
   public static func render(

@@ -8,8 +8,9 @@ import Report
   import Glibc
 #endif
 
-/// Options every live source shares (`collect`, and live captures): when to report and stop.
-struct LiveOptions: ParsableArguments {
+/// When a long-running command reports and stops: `--interval`, `--duration`, and `--output` for
+/// the JSON Lines file.
+struct IntervalOptions: ParsableArguments {
   @Option(help: ArgumentHelp("Refresh the view on standard error (and append a JSON line to --output) this often.", valueName: "duration"))
   var interval: String = "10s"
 
@@ -48,9 +49,9 @@ func wallClock() -> Timestamp {
   return Timestamp(seconds: Int64(t.tv_sec), nanoseconds: Int64(t.tv_nsec))
 }
 
-/// SIGINT and SIGTERM held pending (blocked) so a loop can notice them between receives and end
-/// with its final report.
-struct StopSignals {
+/// SIGINT and SIGTERM held pending (blocked) from here on, so a loop can notice them between
+/// receives and end with its final report.
+struct BlockedStopSignals {
   private var set = sigset_t()
 
   init() {
@@ -60,7 +61,7 @@ struct StopSignals {
     pthread_sigmask(SIG_BLOCK, &set, nil)
   }
 
-  /// The stop signal that arrived, if any (consumed).
+  /// The stop signal that arrived, if any (consumed); never blocks.
   mutating func pending() -> Int32? {
     var zero = timespec(tv_sec: 0, tv_nsec: 0)
     var info = siginfo_t()
@@ -69,27 +70,31 @@ struct StopSignals {
   }
 }
 
-/// Where a live source stands: what the status line and the JSON lines say beyond the summary.
-struct LiveStatus {
-  /// `udp 127.0.0.1:2055`, `interface eth0`.
+/// Where a long-running source stands: what its status line and the JSON lines say beyond the
+/// summary.
+struct PeriodicStatus {
+  /// `udp 127.0.0.1:2055`.
   var source: String
-  /// Flow records or packets counted so far, and their noun.
+  /// Records counted so far, and their noun (`flow records`).
   var records: UInt64
   var noun: String
   /// Source-specific parts of the status line (`1,024 datagrams`, `0 dropped by the kernel`).
   var details: [String]
-  /// Source-specific fields of the `live` JSON object.
+  /// Source-specific fields of the status object in the JSON.
   var json: [(String, JSONValue)]
 }
 
-/// The periodic and final reporting of a live source: a compact view refreshed on standard
-/// error every interval (in place on a terminal), one JSON summary line per interval appended to
-/// `--output` (JSON Lines), and the final report on standard output with the same renderers as
-/// `analyze`. Warnings printed through it keep the view intact.
-final class LiveReporter {
-  let claims: PreparedClaims
-  let by: Summary.Dimension
-  let top: Int
+/// The periodic and final reporting of a long-running source: a compact view refreshed on
+/// standard error every interval (in place on a terminal), one JSON summary line per interval
+/// appended to `--output` (JSON Lines), and the final report on standard output in any report
+/// format. The JSON carries the status under `statusKey`. Warnings printed through it keep the
+/// view intact.
+final class PeriodicReporter {
+  let claims: [CheckedClaim]
+  let addressSpace: [String: UInt64]
+  let options: RenderOptions
+  /// The key of the status object in the JSON (`collector`).
+  let statusKey: String
   private let started = monotonicNanoseconds()
   private var lastTick: (time: Int64, records: UInt64)
   private let terminal = isatty(2) == 1
@@ -97,10 +102,11 @@ final class LiveReporter {
   private var outputHandle: FileHandle?
   private let outputPath: String?
 
-  init(claims: PreparedClaims, by: Summary.Dimension, top: Int, output: String?) throws {
+  init(claims: [CheckedClaim], addressSpace: [String: UInt64], options: RenderOptions, statusKey: String, output: String?) throws {
     self.claims = claims
-    self.by = by
-    self.top = top
+    self.addressSpace = addressSpace
+    self.options = options
+    self.statusKey = statusKey
     outputPath = output
     lastTick = (started, 0)
     if let output, output != "-" {
@@ -126,14 +132,14 @@ final class LiveReporter {
   }
 
   /// One interval's report: the refreshed view, and a JSON line with `--output`.
-  func tick(_ summary: Summary, status: LiveStatus) throws {
+  func tick(_ summary: Summary, status: PeriodicStatus) throws {
     let now = monotonicNanoseconds()
     let seconds = max(0.001, Double(now - lastTick.time) / 1e9)
     let rate = Double(status.records &- lastTick.records) / seconds
     lastTick = (now, status.records)
-    let evaluated = claims.evaluate(summary)
-    let line = statusLine(status, rate: rate)
-    let view = LiveView.render(summary, status: line, claims: evaluated.results, by: by, top: min(top, 5))
+    let document = ReportDocument.evaluating(summary, baseline: nil, claims: claims, addressSpace: addressSpace)
+    let view = PeriodicView.render(
+      summary, status: statusLine(status, rate: rate), claims: document.claims, by: options.dimension, top: min(options.top, 5))
     clearView()
     if terminal {
       viewLines = view.split(separator: "\n", omittingEmptySubsequences: false).count - 1
@@ -141,48 +147,52 @@ final class LiveReporter {
     } else {
       writeError(view + "\n")
     }
-    try appendLine(summary, evaluated, status: status, rate: rate, final: false)
+    try appendLine(document, status: status, rate: rate, final: false)
   }
 
-  /// The final report for standard output; with `--output`, its JSON line is appended too.
-  func finish(_ summary: Summary, status: LiveStatus, json: Bool) throws -> (text: String, results: [ClaimResult]) {
+  /// The final report for standard output in `format` (a table starts with the status line); with
+  /// `--output`, its JSON line is appended too.
+  func finish(_ summary: Summary, status: PeriodicStatus, format: ReportFormat) throws -> ReportDocument {
     clearView()
-    let evaluated = claims.evaluate(summary)
+    let document = ReportDocument.evaluating(summary, baseline: nil, claims: claims, addressSpace: addressSpace)
     let overall = Double(status.records) / max(0.001, elapsedSeconds)
-    try appendLine(summary, evaluated, status: status, rate: overall, final: true)
-    let live = liveJSON(status, rate: overall, final: true)
-    var text = renderReport(summary, claims: evaluated, json: json, by: by, top: top, extra: [("live", live)])
-    if !json { text = statusLine(status, rate: overall) + "\n\n" + text }
-    return (text, evaluated.results)
+    try appendLine(document, status: status, rate: overall, final: true)
+    var text: String
+    switch format {
+    case .json: text = json(document, status: status, rate: overall, final: true).serialized()
+    case .table: text = statusLine(status, rate: overall) + "\n\n" + document.render(.table, options: options)
+    default: text = document.render(format, options: options)
+    }
+    try emit(text, to: nil)
+    return document
   }
 
-  private func statusLine(_ status: LiveStatus, rate: Double) -> String {
+  private func statusLine(_ status: PeriodicStatus, rate: Double) -> String {
     let elapsed = Int(elapsedSeconds)
-    let clock = String(format: "%d:%02d:%02d", elapsed / 3600, elapsed / 60 % 60, elapsed % 60)
+    let clock = "\(elapsed / 3600):" + String(elapsed / 60 % 60 + 100).dropFirst() + ":" + String(elapsed % 60 + 100).dropFirst()
     let parts =
       ["\(status.source)", clock] + status.details
       + ["\(SummaryTable.group(status.records)) \(status.noun) (\(SummaryTable.group(UInt64(max(0, rate.rounded())))) per second)"]
     return parts.joined(separator: " · ")
   }
 
-  private func liveJSON(_ status: LiveStatus, rate: Double, final: Bool) -> JSONValue {
-    .object(
+  /// The summary JSON with the status object under `statusKey`.
+  private func json(_ document: ReportDocument, status: PeriodicStatus, rate: Double, final: Bool) -> JSONValue {
+    let object: JSONValue = .object(
       [
         ("source", .string(status.source)), ("time", .string(wallClock().iso8601(fractionDigits: 3))),
         ("elapsedSeconds", .double((elapsedSeconds * 1000).rounded() / 1000)), ("final", .bool(final)),
         ("records", .uint(status.records)), ("recordsPerSecond", .double(rate.rounded())),
       ] + status.json)
+    guard case .object(let pairs) = SummaryJSON.encode(document) else { return .object([(statusKey, object)]) }
+    return .object(pairs + [(statusKey, object)])
   }
 
-  private func appendLine(
-    _ summary: Summary, _ evaluated: (results: [ClaimResult], evidence: [Finding]?), status: LiveStatus, rate: Double,
-    final: Bool
-  ) throws {
+  private func appendLine(_ document: ReportDocument, status: PeriodicStatus, rate: Double, final: Bool) throws {
     guard let outputHandle, let outputPath else { return }
-    var value = SummaryJSON.encode(summary, claims: evaluated.results, evidence: evaluated.evidence)
-    if case .object(let pairs) = value { value = .object(pairs + [("live", liveJSON(status, rate: rate, final: final))]) }
+    let line = json(document, status: status, rate: rate, final: final).serialized(pretty: false) + "\n"
     do {
-      try outputHandle.write(contentsOf: Data((value.serialized(pretty: false) + "\n").utf8))
+      try outputHandle.write(contentsOf: Data(line.utf8))
     } catch {
       throw CLIError("\(outputPath): cannot write: \(error.localizedDescription)", status: .cannotWrite)
     }
