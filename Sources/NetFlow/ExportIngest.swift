@@ -61,12 +61,14 @@ public final class ExportIngest: ExportSink {
     }
   }
 
+  /// Counts a flow record: in the aggregator, and in `stats` (scaled records by interval).
   public func flow(_ observation: Observation, samplingInterval: UInt64) {
     stats.records &+= 1
     if samplingInterval > 1 { stats.scaledRecords[samplingInterval, default: 0] &+= 1 }
     aggregator.add(observation)
   }
 
+  /// Counts what was not traffic in the aggregator's `skipped`, by the reason's key.
   public func skip(_ reason: ExportSkip, count: UInt64) {
     aggregator.countSkipped(reason.rawValue, count: count)
   }
