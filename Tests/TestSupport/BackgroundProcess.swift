@@ -46,7 +46,7 @@ public final class BackgroundProcess {
 
   /// Waits until standard error matches `pattern` (a regular expression) and returns its first
   /// capture group, or throws after `timeout` seconds or when the process ends first.
-  public func waitForStderr(_ pattern: String, timeout: Double = 30) throws -> String {
+  public func waitForStderr(_ pattern: String, timeout: Double = 120) throws -> String {
     let regex = try NSRegularExpression(pattern: pattern)
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
@@ -64,7 +64,7 @@ public final class BackgroundProcess {
   /// Sends `signal` (SIGTERM by default) and waits for the process to end, at most `timeout`
   /// seconds (then it is killed and this throws).
   @discardableResult
-  public func stop(signal: Int32 = SIGTERM, timeout: Double = 30) throws -> Int32 {
+  public func stop(signal: Int32 = SIGTERM, timeout: Double = 60) throws -> Int32 {
     if process.isRunning { kill(process.processIdentifier, signal) }
     return try wait(timeout: timeout)
   }
@@ -72,7 +72,7 @@ public final class BackgroundProcess {
   /// Waits for the process to end by itself, at most `timeout` seconds (then it is killed and
   /// this throws).
   @discardableResult
-  public func wait(timeout: Double = 60) throws -> Int32 {
+  public func wait(timeout: Double = 120) throws -> Int32 {
     let deadline = Date().addingTimeInterval(timeout)
     while process.isRunning && Date() < deadline { usleep(20_000) }
     if process.isRunning {
