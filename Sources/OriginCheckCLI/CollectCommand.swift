@@ -113,6 +113,9 @@ struct CollectCommand: ParsableCommand {
   }
 
   func run() throws {
+    // Blocked before any other thread starts, so every thread inherits the mask and a stop
+    // signal always waits for the loop to see it.
+    var signals = BlockedStopSignals()
     let countryDB = try databases.openCountry()
     let asnDB = try databases.openASN()
     var options = AggregatorOptions()
@@ -149,7 +152,6 @@ struct CollectCommand: ParsableCommand {
     } catch {
       throw CLIError(error.description, status: .noInput)
     }
-    var signals = BlockedStopSignals()
     let collector = Collector(listener: listener, aggregator: aggregator, reporter: reporter)
     printError("origincheck: listening on \(collector.source) (receive buffer \(SummaryTable.bytes(UInt64(listener.receiveBufferBytes))))")
 
