@@ -1,5 +1,4 @@
 import Analysis
-import ArgumentParser
 import Capture
 import NetCore
 import NetFlow
@@ -76,15 +75,5 @@ enum NetFlowCaptureIngest {
       return .damaged("\(path): \(stats.damagedDatagrams) of \(stats.datagrams) export datagrams could not be decoded in full")
     }
     return .complete
-  }
-}
-
-extension AnalyzeCommand {
-  /// What the inputs hold, when it is not to be detected from their content.
-  enum InputFormat: String, ExpressibleByArgument, CaseIterable {
-    /// Packet captures (the default).
-    case pcap
-    /// Captures of NetFlow v5/v9 or IPFIX export packets.
-    case netflow
   }
 }

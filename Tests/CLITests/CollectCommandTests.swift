@@ -210,7 +210,7 @@ import Testing
     #expect(try collector.wait() == 0)
     #expect(collector.stderr.contains("claim ukraine-area:primary:packets: "))
     #expect(collector.stdout.contains("CLAIM   ukraine-area:primary:packets"))
-    #expect(collector.stdout.contains("udp 127.0.0.1:\(port): 5 flow records, 62 IP packets (55 IPv4, 7 IPv6)"))
+    #expect(collector.stdout.contains("udp 127.0.0.1:\(port): 5 flows, 62 IP packets (55 IPv4, 7 IPv6)"))
     #expect(collector.stdout.contains("sampled: 1 flow record of udp 127.0.0.1:\(port) with 1-in-10 sampling"))
   }
 }
