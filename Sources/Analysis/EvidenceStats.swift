@@ -39,6 +39,18 @@ public struct EvidenceStats: Sendable, Hashable {
     69, 37810, 5351, 33848, 3389,
   ]
 
+  /// `amplificationPorts` as a bitmap of all 65,536 ports, for the per-packet check.
+  static let amplificationPortBits: [UInt64] = {
+    var bits = [UInt64](repeating: 0, count: 1024)
+    for p in amplificationPorts { bits[Int(p >> 6)] |= 1 << UInt64(p & 63) }
+    return bits
+  }()
+
+  @inline(__always)
+  static func isAmplificationPort(_ port: UInt16) -> Bool {
+    amplificationPortBits[Int(port >> 6)] & (1 << UInt64(port & 63)) != 0
+  }
+
   /// The initial TTL a sender most likely used: the smallest common default at or above `ttl`.
   public static func initialTTL(_ ttl: UInt8) -> UInt8 {
     ttl <= 32 ? 32 : ttl <= 64 ? 64 : ttl <= 128 ? 128 : 255

@@ -19,6 +19,7 @@ public struct Observation: Sendable {
   public var destinationPort: UInt16?
   public var tcpFlags: UInt8?
 
+  @inlinable
   public init(
     timestamp: Timestamp, source: IPAddress, destination: IPAddress, protocolNumber: UInt8, packets: UInt64 = 1,
     wireBytes: UInt64, ipBytes: UInt64, flows: UInt64 = 0, ttl: UInt8? = nil, sourcePort: UInt16? = nil,

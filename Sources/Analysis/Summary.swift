@@ -119,6 +119,9 @@ public struct InputSummary: Sendable, Hashable {
   public var error: String?
   /// True when reading stopped early: what was read before is counted.
   public var damaged: Bool
+  /// Flow records whose packets and bytes were multiplied by the exporter's sampling interval
+  /// (1 in N), by N. Empty when nothing was scaled.
+  public var scaledRecords: [UInt64: UInt64] = [:]
 
   public init(path: String, format: String, compressed: Bool = false, linkTypes: [String] = [], records: UInt64 = 0, error: String? = nil, damaged: Bool = false) {
     self.path = path
@@ -167,8 +170,10 @@ public struct Totals: Sendable, Hashable {
 }
 
 /// Everything a run learned: the unit that is rendered, saved as JSON and merged.
-public struct Summary: Sendable {
-  public static let schemaVersion = 1
+public struct Summary: Sendable, Equatable {
+  /// The version of the JSON summary (docs/summary.md): raised when a key is removed or renamed,
+  /// a meaning changes, or a key becomes required to read a summary back.
+  public static let schemaVersion = 2
 
   public var inputs: [InputSummary] = []
   public var databases: [DatabaseInfo] = []
@@ -197,6 +202,8 @@ public struct Summary: Sendable {
   public var bucketWidth: Int64? = nil
   public var buckets: [WindowCounts] = []
   public var bursts: [WindowCounts] = []
+  /// The distinct source addresses behind the `sources` counts, for merging summaries.
+  public var distinct = DistinctSources()
 
   public init() {}
 
@@ -219,5 +226,33 @@ public struct Summary: Sendable {
       if $0.counters.wireBytes != $1.counters.wireBytes { return $0.counters.wireBytes > $1.counters.wireBytes }
       return $0.key < $1.key
     }
+  }
+}
+
+/// The distinct sources of each origin as sets or sketches (`SourceSet`), so that summaries of
+/// separate runs merge without counting an address twice.
+public struct DistinctSources: Sendable, Hashable {
+  public var countries: [OriginKey: SourceSet] = [:]
+  public var continents: [OriginKey: SourceSet] = [:]
+  public var asns: [OriginKey: SourceSet] = [:]
+  /// Radius areas by name; `""`: origins without coordinates.
+  public var radius: [String: SourceSet] = [:]
+  public var total: SourceSet = .empty
+  /// Per country within `--window`, when every source was tracked.
+  public var window: [OriginKey: SourceSet]? = nil
+  /// Per bucket (by its start, in nanoseconds since the epoch) and country, when every source was
+  /// tracked.
+  public var buckets: [Int64: [OriginKey: SourceSet]]? = nil
+  /// Runs whose summaries were merged into this one (1 for a single run).
+  public var runs = 1
+  /// 0 when every source was tracked one by one; L when per-address evidence (packets per source,
+  /// hop counts, robust counts, per-bucket sources) was estimated from a 1-in-2^L sample.
+  public var samplingLevel = 0
+
+  public init() {}
+
+  /// Whether any `sources` count is an estimate.
+  public var isEstimate: Bool {
+    samplingLevel > 0 || total.isEstimate
   }
 }

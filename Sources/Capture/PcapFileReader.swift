@@ -76,6 +76,15 @@ final class PcapFileReader {
 
   deinit { pcap_close(pcap) }
 
+  /// Moves to the record at `offset` of a plain file, counting `records` as already read. False when
+  /// the input is not a plain file or cannot be positioned.
+  func resume(at offset: Int64, records: Int) -> Bool {
+    guard stream == nil, let file = pcap_file(pcap), fseeko(file, off_t(offset), SEEK_SET) == 0 else { return false }
+    self.offset = offset
+    self.records = records
+    return true
+  }
+
   func forEachPacket(_ body: (UnsafeRawBufferPointer, PacketInfo) throws -> Bool) throws -> ReadStatus {
     if let damage { return ReadStatus(records: records, damage: damage) }
     var header: UnsafeMutablePointer<pcap_pkthdr>?

@@ -1,5 +1,7 @@
 import Analysis
+import Foundation
 import ArgumentParser
+import FlowLogs
 import Geo
 import NetCore
 import Report
@@ -8,27 +10,25 @@ import Report
 struct AnalyzeCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "analyze",
-    abstract: "Summarise where the packets in captures came from, by country, continent or ASN.",
+    abstract: "Summarise where the traffic in captures and flow logs came from, by country, continent or ASN.",
     discussion: """
-      Inputs are pcap or pcapng files, gzip-compressed or not (detected from content), or - for
-      standard input. Several inputs aggregate into one summary. Each packet's source is the
-      outermost IPv4/IPv6 header's; special-purpose sources (private, reserved, ...) are counted
-      by kind, never as a country; records with no IP packet are counted by reason.
+      Inputs are pcap or pcapng captures or flow logs (AWS VPC, Zeek conn.log TSV or JSON, \
+      Suricata eve.json, nfdump CSV or JSON, GCP VPC, Azure NSG and VNet flow logs, CSV with \
+      --columns), gzip-compressed or not, detected from content (--input-format forces one), or - \
+      for standard input. Several inputs, of any formats, aggregate into one summary. Each packet's \
+      source is the outermost IPv4/IPv6 header's, each flow record's its source address; \
+      special-purpose sources (private, reserved, ...) are counted by kind, never as a country; \
+      records with no IP packet, and flow records with nothing to count, are counted by reason. A \
+      malformed flow record is reported with its line and skipped; the input then counts as \
+      damaged (exit status 65).
+
+      Formats: table, json (the summary, which origincheck report renders again in any format), \
+      csv, markdown and html (docs/report-formats.md).
       """)
 
   @OptionGroup var databases: DatabaseOptions
 
-  @Option(help: ArgumentHelp("Group origins by country, continent or asn (asn needs --asn-db).", valueName: "dimension"))
-  var by: Dimension = .country
-
-  @Option(help: ArgumentHelp("Rows in the table before the rest is folded into one.", valueName: "n"))
-  var top: Int = 20
-
-  @Option(help: ArgumentHelp("Output format: table or json.", valueName: "format"))
-  var format: OutputFormat = .table
-
-  @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to a file instead of standard output.", valueName: "path"))
-  var output: String?
+  @OptionGroup var outputOptions: OutputOptions
 
   @Option(
     name: .customLong("claim"),
@@ -54,21 +54,35 @@ struct AnalyzeCommand: ParsableCommand {
   @Flag(help: "Exit with status 1 when any claim does not hold (or is inconclusive).")
   var failUnlessHolds = false
 
-  @Argument(help: ArgumentHelp("Capture files (pcap, pcapng, gzip of either), or - for standard input.", valueName: "file"))
+  @Option(help: ArgumentHelp("Threads a plain pcap file is read on (default: the number of cores).", valueName: "n"))
+  var threads: Int = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
+
+  @Option(
+    help: ArgumentHelp(
+      "Distinct sources tracked one by one; beyond, per-source evidence is sampled and sources are counted by sketch.",
+      valueName: "n"))
+  var exactSources: Int = Aggregator.defaultAddressCapacity
+
+  @Option(
+    help: ArgumentHelp(
+      "Read every FILE (not --baseline) as this format instead of detecting it: \(InputFormatChoice.allCases.map(\.rawValue).joined(separator: ", ")).",
+      valueName: "format"))
+  var inputFormat: InputFormatChoice?
+
+  @Option(
+    help: ArgumentHelp(
+      "CSV columns: src=COL,time=COL[,dst=,packets=,bytes=,flows=,proto=,sport=,dport=]; COL is a header name or a 1-based number, alternatives with |.",
+      valueName: "mapping"))
+  var columns: String?
+
+  @Argument(help: ArgumentHelp("Captures (pcap, pcapng) or flow logs, plain or gzip, or - for standard input.", valueName: "file"))
   var files: [String]
 
-  enum Dimension: String, ExpressibleByArgument, CaseIterable {
-    case country, continent, asn
-  }
-
-  enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, json
-  }
-
   func validate() throws {
-    if files.isEmpty { throw ValidationError("give at least one capture file (or - for standard input)") }
-    if top < 1 { throw ValidationError("--top must be at least 1") }
-    if by == .asn && databases.asnPath == nil { throw ValidationError("--by asn needs --asn-db") }
+    if files.isEmpty { throw ValidationError("give at least one capture or flow log (or - for standard input)") }
+    if threads < 1 { throw ValidationError("--threads must be at least 1") }
+    if exactSources < 16 { throw ValidationError("--exact-sources must be at least 16") }
+    if outputOptions.by == .asn && databases.asnPath == nil { throw ValidationError("--by asn needs --asn-db") }
     if (files + baseline).filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
     for c in claims {
       do { _ = try Claim.parse(c) } catch { throw ValidationError(error.message) }
@@ -81,6 +95,19 @@ struct AnalyzeCommand: ParsableCommand {
     }
     if let window { _ = try Self.parseWindow(window) }
     if failUnlessHolds && claims.isEmpty { throw ValidationError("--fail-unless-holds needs at least one --claim") }
+    if let columns {
+      do { _ = try ColumnMapping(parsing: columns) } catch { throw ValidationError(error.description) }
+      if let inputFormat, inputFormat != .csv {
+        throw ValidationError("--columns maps CSV columns: it goes with --input-format csv (or no --input-format)")
+      }
+    }
+  }
+
+  /// Reading options for flow logs.
+  func flowLogOptions() throws -> FlowLogOptions {
+    var options = FlowLogOptions()
+    if let columns { options.columns = try ColumnMapping(parsing: columns) }
+    return options
   }
 
   static func parseWindow(_ text: String) throws -> TimeWindow {
@@ -98,44 +125,31 @@ struct AnalyzeCommand: ParsableCommand {
     let asnDB = try databases.openASN()
     // Claims and their origins.
     let catalog = try areaOptions.catalog()
-    var parsed: [(Claim, ClaimedOrigin)] = []
     var options = AggregatorOptions()
-    for text in claims {
-      let claim = try Claim.parse(text)
-      if let asn = claim.asn {
-        guard asnDB != nil else { throw CLIError("claim '\(text)': an AS claim needs --asn-db", status: .usage) }
-        parsed.append((claim, ClaimedOrigin(name: "AS\(asn)", title: "AS\(asn)", membership: .asn("AS\(asn)"))))
-        continue
+    let resolver = ClaimResolver(catalog: catalog, hasASN: asnDB != nil) { area, text in
+      guard countryDB.hasCoordinates else {
+        throw CLIError(
+          "claim '\(text)': \(countryDB.path) has no coordinates (\(countryDB.metadata.databaseType)); a radius area needs a city database (--db)",
+          status: .usage)
       }
-      let area: Area
-      do {
-        area = try catalog.resolve(claim.origin)
-      } catch {
-        throw CLIError("claim '\(text)': \(error.message)", status: .usage)
-      }
-      switch area.kind {
-      case .countries(let set):
-        parsed.append((claim, ClaimedOrigin(name: area.name, title: area.title, membership: .countries(set))))
-      case .radius(let km, let lat, let lon):
-        guard countryDB.hasCoordinates else {
-          throw CLIError(
-            "claim '\(text)': \(countryDB.path) has no coordinates (\(countryDB.metadata.databaseType)); a radius area needs a city database (--db)",
-            status: .usage)
-        }
+      if case .radius(let km, let lat, let lon) = area.kind {
         options.radiusAreas.append((name: area.name, latitude: lat, longitude: lon, km: km))
-        parsed.append((claim, ClaimedOrigin(name: area.name, title: area.title, membership: .radius(area.name))))
       }
     }
+    let parsed = try claims.map(resolver.resolve)
     options.targets = target.compactMap { IPNetwork($0) }
     options.window = try window.map(Self.parseWindow)
     options.bucketWidth = bucket.flatMap { Timestamp.parseDuration($0) }
+    options.addressCapacity = exactSources
 
-    let resolver = OriginResolver(countryDatabase: countryDB, asnDatabase: asnDB)
-    let aggregator = Aggregator(resolver: resolver, options: options)
-    var ingest = CaptureIngest(aggregator: aggregator, progress: Progress())
+    let originTable = try OriginTable(countryDatabase: countryDB, asnDatabase: asnDB)
+    let aggregator = Aggregator(origins: originTable, options: options)
+    let flowOptions = try flowLogOptions()
+    var ingest = InputDispatch(
+      aggregator: aggregator, progress: Progress(), threads: threads, format: inputFormat, flowOptions: flowOptions)
     var damaged = 0
     var unreadable = 0
-    func readAll(_ paths: [String], into ingest: inout CaptureIngest) {
+    func readAll(_ paths: [String], into ingest: inout InputDispatch) {
       for file in paths {
         switch ingest.read(path: file) {
         case .complete: break
@@ -149,7 +163,7 @@ struct AnalyzeCommand: ParsableCommand {
       }
     }
     readAll(files, into: &ingest)
-    ingest.progress?.finish()
+    ingest.captures.progress?.finish()
     if unreadable == files.count {
       // Each unreadable input was named on its own line.
       throw CLIError("", status: .noInput)
@@ -161,41 +175,33 @@ struct AnalyzeCommand: ParsableCommand {
       var baselineOptions = AggregatorOptions()
       baselineOptions.targets = options.targets
       baselineOptions.radiusAreas = options.radiusAreas
-      let baselineAggregator = Aggregator(resolver: OriginResolver(countryDatabase: countryDB, asnDatabase: asnDB), options: baselineOptions)
-      var baselineIngest = CaptureIngest(aggregator: baselineAggregator, progress: nil)
+      baselineOptions.addressCapacity = options.addressCapacity
+      let baselineAggregator = Aggregator(origins: originTable, options: baselineOptions)
+      var baselineIngest = InputDispatch(
+        aggregator: baselineAggregator, progress: nil, threads: threads, format: nil, flowOptions: flowOptions)
       let before = unreadable
       readAll(baseline, into: &baselineIngest)
       if unreadable - before == baseline.count { throw CLIError("", status: .noInput) }
       baselineSummary = baselineAggregator.finish()
     }
 
-    var results: [ClaimResult] = []
-    var evidence: [Finding]? = nil
-    if !parsed.isEmpty {
-      let space: [String: UInt64]
-      do {
-        space = try countryDB.ipv4AddressesByCountry()
-      } catch {
-        throw CLIError(error.message, status: .noInput)
-      }
-      let evaluator = ClaimEvaluator(summary: summary, baseline: baselineSummary, addressSpace: space)
-      results = parsed.map { evaluator.evaluate($0.0, origin: $0.1) }
-      evidence = ClaimEvaluator.evidence(summary, addressSpace: space)
+    // The country database's address space goes into every summary, so claims can be evaluated
+    // again (and new ones checked) from the JSON alone.
+    var space: [String: UInt64] = [:]
+    do {
+      space = try countryDB.ipv4AddressesByCountry()
+    } catch {
+      // Only the uniform-spoofing check needs it: without claims the summary goes without.
+      if !parsed.isEmpty { throw CLIError(error.message, status: .noInput) }
     }
-
-    let text: String
-    switch format {
-    case .json: text = SummaryJSON.encode(summary, claims: results, evidence: evidence).serialized()
-    case .table:
-      text = ClaimsReport.table(results)
-        + SummaryTable.render(summary, by: Summary.Dimension(rawValue: by.rawValue)!, top: top, baseline: baselineSummary)
-    }
-    try emit(text, to: output)
+    let document = ReportDocument.evaluating(summary, baseline: baselineSummary, claims: parsed, addressSpace: space)
+    let text = document.render(outputOptions.reportFormat, options: outputOptions.renderOptions)
+    try emit(text, to: outputOptions.output)
     if damaged + unreadable > 0 {
       // Each damaged input was already named on its own line.
       throw CLIError("", status: .partialInput)
     }
-    if failUnlessHolds && results.contains(where: { $0.verdict != .holds }) {
+    if failUnlessHolds && document.claims.contains(where: { $0.verdict != .holds }) {
       throw CLIError("", status: .claimDoesNotHold)
     }
   }

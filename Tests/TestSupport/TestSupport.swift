@@ -35,12 +35,18 @@ public let packageRoot: URL = {
   fatalError("Package.swift not found above \(#filePath)")
 }()
 
-/// Runs a program and returns its standard output; fails the caller when it exits non-zero.
+/// Runs a program and returns its exit status, standard output and standard error. `environment`
+/// adds to (or overrides) the test process's environment.
 @discardableResult
-public func run(_ executable: String, _ arguments: [String], input: Data? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+public func run(
+  _ executable: String, _ arguments: [String], input: Data? = nil, environment: [String: String] = [:]
+) throws -> (status: Int32, stdout: String, stderr: String) {
   let process = Process()
   process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
   process.arguments = [executable] + arguments
+  if !environment.isEmpty {
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+  }
   let out = Pipe()
   // Standard error goes to a file so the child never blocks on a full pipe while stdout is read.
   let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("stderr-\(UUID().uuidString)")
@@ -50,11 +56,26 @@ public func run(_ executable: String, _ arguments: [String], input: Data? = nil)
   process.standardOutput = out
   process.standardError = errHandle
   if let input {
+    // The child may stop reading early (damaged input): its end of the pipe closes, and the write
+    // must fail with EPIPE instead of killing the test process. Writing on another thread keeps a
+    // child that writes much output from blocking on us while we write.
+    signal(SIGPIPE, SIG_IGN)
     let inPipe = Pipe()
     process.standardInput = inPipe
     try process.run()
-    inPipe.fileHandleForWriting.write(input)
-    try inPipe.fileHandleForWriting.close()
+    let writer = inPipe.fileHandleForWriting
+    let done = DispatchSemaphore(value: 0)
+    Thread.detachNewThread {
+      try? writer.write(contentsOf: input)
+      try? writer.close()
+      done.signal()
+    }
+    let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    done.wait()
+    try errHandle.close()
+    let stderrData = (try? Data(contentsOf: errURL)) ?? Data()
+    return (process.terminationStatus, String(decoding: stdoutData, as: UTF8.self), String(decoding: stderrData, as: UTF8.self))
   } else {
     process.standardInput = FileHandle.nullDevice
     try process.run()
@@ -83,8 +104,10 @@ public func origincheckBinary() throws -> String {
 }
 
 /// Runs `origincheck` with arguments.
-public func origincheck(_ arguments: [String], input: Data? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
-  try run(try origincheckBinary(), arguments, input: input)
+public func origincheck(
+  _ arguments: [String], input: Data? = nil, environment: [String: String] = [:]
+) throws -> (status: Int32, stdout: String, stderr: String) {
+  try run(try origincheckBinary(), arguments, input: input, environment: environment)
 }
 
 public struct TestSupportError: Error, CustomStringConvertible {
