@@ -36,6 +36,13 @@ public enum SummaryTable {
     if s.evidence.otherDestinationPackets > 0 {
       out += "not toward the target: \(plural(s.evidence.otherDestinationPackets, "packet")), left out\n"
     }
+    for input in s.inputs where !input.scaledRecords.isEmpty {
+      out += wrap(
+        "sampled: ",
+        input.scaledRecords.sorted { $0.key < $1.key }.map {
+          "\(plural($0.value, "flow record")) of \(input.path) with 1-in-\(group($0.key)) sampling (packets and bytes x\(group($0.key)))"
+        })
+    }
     out += "\n"
 
     let ranked = s.ranked(by: dimension)
