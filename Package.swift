@@ -66,7 +66,9 @@ let package = Package(
     // under libFuzzer when built by Tools/fuzz (-DFUZZING), and replays inputs through them otherwise.
     .target(
       name: "FuzzTargets",
-      dependencies: ["NetCore", "Geo", "PacketDecoding", "Capture", "Analysis", "Report", "FlowLogs"],
+      dependencies: [
+        "NetCore", "Geo", "PacketDecoding", "Capture", "Analysis", "Report", "FlowLogs", "NetFlow", "TestSupport",
+      ],
       path: "Fuzz/Targets", swiftSettings: swiftSettings),
     .executableTarget(
       name: "origincheck-fuzz", dependencies: ["FuzzTargets"], path: "Fuzz/Driver", swiftSettings: swiftSettings),
@@ -86,6 +88,8 @@ let package = Package(
     // Golden files and the summary fixture they are rendered from live in Fixtures/.
     .testTarget(
       name: "ReportTests", dependencies: ["Report", "Analysis", "Geo", "NetCore", "TestSupport"], exclude: ["Fixtures"]),
-    .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "TestSupport"]),
+    .testTarget(
+      name: "FuzzTests",
+      dependencies: ["FuzzTargets", "TestSupport", "Capture", "Analysis", "NetFlow", "PacketDecoding", "NetCore"]),
   ]
 )

@@ -4,12 +4,15 @@ import Analysis
 /// the file; every area a loaded file defines resolves by its name.
 enum AreasTarget {
   static func run(_ data: UnsafeRawBufferPointer) {
-    let file = ScratchFile(holding: data)
+    ScratchFile.with(data) { load(path: $0) }
+  }
+
+  static func load(path: String) {
     let catalog: AreaCatalog
     do {
-      catalog = try AreaCatalog(loading: file.path)
+      catalog = try AreaCatalog(loading: path)
     } catch {
-      FuzzCheck.oneLine(error.message, naming: file.path)
+      FuzzCheck.oneLine(error.message, naming: path)
       return
     }
     for area in catalog.all {

@@ -19,16 +19,18 @@ enum CaptureTargets {
 
   /// Any capture (pcap, pcapng, gzip of either, or not a capture) through `CaptureFileReader`.
   static func runCapture(_ data: UnsafeRawBufferPointer) {
-    let file = ScratchFile(holding: data)
-    _ = readOnePass(path: file.path)
+    _ = ScratchFile.with(data) { readOnePass(path: $0) }
   }
 
   /// Classic pcap: what `analyze` reads with the range reader (split into one and into three
   /// parts, then libpcap from the first record it leaves) equals what libpcap reads alone.
   static func runPcap(_ data: UnsafeRawBufferPointer) {
-    let file = ScratchFile(holding: data)
-    let libpcap = readOnePass(path: file.path)
-    guard let ranges = PcapRangeFile.open(path: file.path) else { return }
+    ScratchFile.with(data) { comparePcapReaders(path: $0) }
+  }
+
+  static func comparePcapReaders(path: String) {
+    let libpcap = readOnePass(path: path)
+    guard let ranges = PcapRangeFile.open(path: path) else { return }
     for parts in [1, 3] {
       let split = readByRanges(ranges, parts: parts)
       FuzzCheck.require(

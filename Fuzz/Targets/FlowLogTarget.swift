@@ -31,8 +31,11 @@ enum FlowLogTarget {
 
   static func run(_ data: UnsafeRawBufferPointer) {
     guard let selector = data.first else { return }
+    ScratchFile.with(UnsafeRawBufferPointer(rebasing: data[1...])) { read(path: $0, selector: selector) }
+  }
+
+  static func read(path: String, selector: UInt8) {
     let format = format(selector: selector)
-    let file = ScratchFile(holding: UnsafeRawBufferPointer(rebasing: data[1...]))
     var options = FlowLogOptions()
     options.maximumLineLength = 512
     options.maximumRecordLength = 2048
@@ -42,9 +45,9 @@ enum FlowLogTarget {
     }
     let input: TextInput
     do {
-      input = try TextInput(path: file.path)
+      input = try TextInput(path: path)
     } catch {
-      FuzzCheck.oneLine(error.description, naming: file.path)
+      FuzzCheck.oneLine(error.description, naming: path)
       return
     }
     let sink = CountingSink()
@@ -52,7 +55,7 @@ enum FlowLogTarget {
     do {
       report = try FlowLogReader.read(input, format: format, options: options, into: sink)
     } catch {
-      FuzzCheck.oneLine(error.description, naming: file.path)
+      FuzzCheck.oneLine(error.description, naming: path)
       FuzzCheck.require(sink.observations == 0, "a log that cannot be read counted \(sink.observations) records")
       return
     }
@@ -67,6 +70,6 @@ enum FlowLogTarget {
     for problem in report.firstProblems {
       FuzzCheck.require(problem.oneLine == problem, "problem is not one line: \(problem)")
     }
-    if let damage = report.damage { FuzzCheck.oneLine(damage, naming: file.path) }
+    if let damage = report.damage { FuzzCheck.oneLine(damage, naming: path) }
   }
 }

@@ -134,6 +134,7 @@ public enum FuzzSeeds {
     case .aggregate: SeedObservations.all
     case .flowLog: flowLogs.map { [FlowLogTarget.selector(for: $0.0)] + Array($0.1.utf8) }
     case .summaryJSON: SeedObservations.summaries
+    case .netflow: SeedExports.all
     }
   }
 

@@ -24,6 +24,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
   case flowLog = "flow-log"
   /// Saved summaries read back (`report`, `merge`).
   case summaryJSON = "summary-json"
+  /// NetFlow v5, v9 and IPFIX datagrams from several exporters, templates carried between them.
+  case netflow
 
   /// One line on what the target feeds and checks.
   public var summary: String {
@@ -38,6 +40,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case .aggregate: "observations with extreme times and sizes: buckets, claims, JSON and table"
     case .flowLog: "a flow log of each format, or detected: every record counted or skipped by reason"
     case .summaryJSON: "a saved summary read back, rendered, merged and written again"
+    case .netflow: "NetFlow v5/v9 and IPFIX datagrams with templates, from several exporters"
     }
   }
 
@@ -52,6 +55,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case .aggregate: 8192
     case .flowLog: 16384
     case .summaryJSON: 131072
+    case .netflow: 16384
     }
   }
 
@@ -67,6 +71,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case .aggregate: AggregateTarget.run(data)
     case .flowLog: FlowLogTarget.run(data)
     case .summaryJSON: SummaryJSONTarget.run(data)
+    case .netflow: NetFlowTarget.run(data)
     }
   }
 

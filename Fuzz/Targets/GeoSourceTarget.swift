@@ -24,13 +24,16 @@ enum GeoSourceTarget {
   }()
 
   static func run(_ data: UnsafeRawBufferPointer) {
-    let file = ScratchFile(holding: data)
+    ScratchFile.with(data) { read(path: $0) }
+  }
+
+  static func read(path: String) {
     for layout in [GeoSourceReader.Layout.country, .asn] {
       let ranges: [SourceRange]
       do {
-        ranges = try GeoSourceReader.read(path: file.path, layout: layout).ranges
+        ranges = try GeoSourceReader.read(path: path, layout: layout).ranges
       } catch {
-        FuzzCheck.oneLine(error.message, naming: file.path)
+        FuzzCheck.oneLine(error.message, naming: path)
         continue
       }
       FuzzCheck.require(!ranges.isEmpty, "a source read without ranges")
@@ -38,7 +41,7 @@ enum GeoSourceTarget {
         FuzzCheck.require(
           range.first.isIPv4 == range.last.isIPv4 && range.first <= range.last, "range \(range.first)-\(range.last)")
       }
-      if ranges.count <= maximumRangesBuilt { build(file.path, ranges, layout: layout) }
+      if ranges.count <= maximumRangesBuilt { build(path, ranges, layout: layout) }
     }
   }
 

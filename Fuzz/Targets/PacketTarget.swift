@@ -23,6 +23,9 @@ enum PacketTarget {
     let linkType = linkType(selector: selector)
     let outcome = PacketDecoder.decode(linkType: linkType, bytes: frame)
     check(outcome, frameLength: frame.count)
+    if let packet = outcome.packet, case .payload(let range) = packet.udpPayload(in: frame) {
+      FuzzCheck.require(range.lowerBound >= 0 && range.upperBound <= frame.count, "UDP payload \(range) of \(frame.count)")
+    }
     FuzzCheck.require(PacketDecoder.decode(linkType: linkType, bytes: frame) == outcome, "decoding is not repeatable")
     _ = outcome.description
   }
@@ -42,6 +45,10 @@ enum PacketTarget {
       }
       if !packet.isFirstFragment {
         FuzzCheck.require(packet.sourcePort == nil, "ports read from a later fragment: \(outcome)")
+      }
+      FuzzCheck.require(packet.capturedEnd <= frameLength, "captured end \(packet.capturedEnd) of \(frameLength)")
+      if let start = packet.transportOffset {
+        FuzzCheck.require(start >= 0 && start <= packet.capturedEnd, "transport at \(start), end \(packet.capturedEnd)")
       }
     case .truncated(_, let needed, let available):
       // An NFLOG packet ends with its TLV, which may end before the frame does.

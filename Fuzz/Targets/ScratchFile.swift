@@ -38,9 +38,10 @@ final class ScratchFile: @unchecked Sendable {
     }
   }
 
-  /// A scratch file holding `bytes`.
-  convenience init(holding bytes: UnsafeRawBufferPointer) {
-    self.init()
-    write(bytes)
+  /// Runs `body` with the path of a scratch file holding `bytes`; the file lives until `body` returns.
+  static func with<Result>(_ bytes: UnsafeRawBufferPointer, _ body: (String) throws -> Result) rethrows -> Result {
+    let file = ScratchFile()
+    file.write(bytes)
+    return try withExtendedLifetime(file) { try body(file.path) }
   }
 }

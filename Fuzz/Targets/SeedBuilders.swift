@@ -1,5 +1,6 @@
 import NetCore
 import PacketDecoding
+import TestSupport
 
 /// Frames of every link type and encapsulation the decoder reads, for the packet target.
 enum SeedFrames {
@@ -202,6 +203,62 @@ extension SeedObservations {
     all.map { seed in
       seed.withUnsafeBytes { data in Array(AggregateTarget.summaryJSON(data).utf8) }
     }
+  }
+}
+
+/// Export datagrams for the netflow target: NetFlow v5, v9 and IPFIX with data and options
+/// templates, sampling, IPv6, enterprise and variable-length fields, in the target's framing.
+enum SeedExports {
+  typealias F = Export.Field
+
+  static let v5 = Export.v5(
+    uptime: 100_000, seconds: 1_741_597_200, sampling: 0x4064,
+    [Export.V5Record(), Export.V5Record(source: "2.2.2.2", first: 5_000, last: 90_000)])
+
+  static let v9Template = Export.v9(
+    uptime: 100_000, seconds: 1_741_597_200, sourceID: 7,
+    [
+      Export.set(0, Export.template(256, [F(8, 4), F(12, 4), F(2, 4), F(1, 4), F(22, 4), F(21, 4), F(7, 2), F(11, 2), F(4, 1), F(6, 1), F(48, 1)])),
+      Export.set(1, Export.v9OptionsTemplate(257, scope: [F(1, 4)], options: [F(34, 4), F(48, 1)])),
+      Export.set(0, Export.template(258, [F(27, 16), F(28, 16), F(2, 8), F(1, 8)])),
+    ])
+
+  static let v9Data = Export.v9(
+    uptime: 100_000, seconds: 1_741_597_200, sourceID: 7,
+    [
+      Export.set(257, Export.be32(0) + Export.be32(100) + [1], padding: 3),
+      Export.set(
+        256,
+        Export.v4("5.8.1.1") + Export.v4("104.244.42.1") + Export.be32(10) + Export.be32(4000) + Export.be32(5_000)
+          + Export.be32(90_000) + Export.be16(40000) + Export.be16(443) + [6, 0x12, 1]),
+      Export.set(258, Export.v6("2a02:2378::5") + Export.v6("2001:db8::1") + Export.be64(3) + Export.be64(180)),
+    ])
+
+  static let ipfix = Export.ipfix(
+    exportTime: 1_741_597_200, domain: 3,
+    [
+      Export.set(2, Export.template(300, [F(8, 4), F(12, 4), F(2, 8), F(1, 8), F(152, 8), F(7, 2), F(11, 2), F(4, 1), F(82, 65535), F(1, 4, enterprise: 9)])),
+      Export.set(3, Export.ipfixOptionsTemplate(301, scope: [F(149, 4)], options: [F(305, 4), F(306, 4)])),
+      Export.set(301, Export.be32(3) + Export.be32(1) + Export.be32(99)),
+      Export.set(
+        300,
+        Export.v4("5.8.1.1") + Export.v4("104.244.42.1") + Export.be64(10) + Export.be64(4000)
+          + Export.be64(1_741_597_200_000) + Export.be16(40000) + Export.be16(443) + [17] + Export.variable(Array("eth0".utf8))
+          + Export.be32(1)),
+    ])
+
+  /// Datagrams in the target's framing: exporter selector, length, bytes.
+  static func framed(_ datagrams: [(exporter: UInt8, bytes: [UInt8])]) -> [UInt8] {
+    datagrams.flatMap { [$0.exporter, UInt8($0.bytes.count & 0xff), UInt8($0.bytes.count >> 8)] + $0.bytes }
+  }
+
+  static var all: [[UInt8]] {
+    [
+      framed([(0, v5)]),
+      framed([(0, v9Template), (0, v9Data), (1, v9Data)]),
+      framed([(2, ipfix), (2, ipfix), (3, v5)]),
+      framed([(1, v9Data), (1, v9Template), (1, v9Data)]),
+    ]
   }
 }
 

@@ -83,10 +83,7 @@ struct DamagedInputSuiteTests {
   /// Reads `bytes` as `analyze` does, with the fuzz targets' checks.
   static func read(_ bytes: [UInt8], _ format: Valid.Format) -> CaptureTargets.Reading {
     if format == .pcap { FuzzTarget.pcap.run(bytes) }
-    return bytes.withUnsafeBytes { data in
-      let file = ScratchFile(holding: data)
-      return CaptureTargets.readOnePass(path: file.path)
-    }
+    return bytes.withUnsafeBytes { data in ScratchFile.with(data) { CaptureTargets.readOnePass(path: $0) } }
   }
 
   /// The records read before the damage are the valid file's first records.
