@@ -90,6 +90,8 @@ let package = Package(
       name: "ReportTests", dependencies: ["Report", "Analysis", "Geo", "NetCore", "TestSupport"], exclude: ["Fixtures"]),
     .testTarget(
       name: "FuzzTests",
-      dependencies: ["FuzzTargets", "TestSupport", "Capture", "Analysis", "NetFlow", "PacketDecoding", "NetCore"]),
+      dependencies: [
+        "FuzzTargets", "TestSupport", "Capture", "Analysis", "NetFlow", "PacketDecoding", "NetCore", "FlowLogs", "Report",
+      ]),
   ]
 )

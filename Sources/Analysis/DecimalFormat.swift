@@ -1,9 +1,12 @@
 /// Locale-independent decimal text for reports: the one place numbers become strings.
 public enum DecimalFormat {
   /// A fixed-point decimal: `fixed(1.234, 2)` is `1.23`.
+  /// Values that are not finite, or too large for fixed point, are written as Swift writes them
+  /// (`inf`, `1e+20`): counts read from a damaged summary can make any ratio.
   public static func fixed(_ value: Double, _ digits: Int) -> String {
     var scale = 1.0
     for _ in 0..<digits { scale *= 10 }
+    guard value.isFinite, abs(value) * scale < 9e15 else { return "\(value)" }
     let scaled = (abs(value) * scale).rounded()
     let whole = Int64(scaled / scale)
     let frac = Int64(scaled - Double(whole) * scale)
@@ -27,6 +30,6 @@ public enum DecimalFormat {
   /// A threshold as written in a claim: `10%`, `12.5%`.
   public static func threshold(_ share: Double) -> String {
     let p = (share * 1000).rounded() / 10
-    return p == p.rounded() ? "\(Int(p))%" : "\(fixed(p, 1))%"
+    return p == p.rounded() && abs(p) < 9e15 ? "\(Int(p))%" : "\(fixed(p, 1))%"
   }
 }

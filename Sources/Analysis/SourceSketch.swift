@@ -122,7 +122,8 @@ public struct HyperLogLog: Sendable, Hashable {
     if raw <= 2.5 * m && zeros > 0 {
       return UInt64((m * log(m / Double(zeros))).rounded())
     }
-    return UInt64(raw.rounded())
+    // Registers read back from a summary can claim more than 64 bits can count.
+    return raw < 0x1p64 ? UInt64(raw.rounded()) : .max
   }
 
   /// Relative standard error of `estimate`.

@@ -301,7 +301,8 @@ public struct ClaimEvaluator {
         id: "one-packet-sources", value: oneShare, severity: oneShare >= 0.5 && s.totals.sources >= 1000 ? .weakens : .info,
         text: "\(pct(oneShare)) of sources sent exactly one packet (median packets per source: \(medianPackets(e.sourcesByPackets)))\(oneShare >= 0.5 ? ": at this scale a sign of spoofed sources" : "")."))
     // Hop counts.
-    let hopSources = e.sourcesByHops.reduce(0, +)
+    // Sums of histogram counts in 128 bits: a summary read back can hold any counts.
+    let hopSources = e.sourcesByHops.reduce(UInt128(0)) { $0 + UInt128($1) }
     if hopSources > 0 {
       let q1 = quantile(e.sourcesByHops, 0.25)
       let q3 = quantile(e.sourcesByHops, 0.75)
@@ -348,22 +349,22 @@ public struct ClaimEvaluator {
   }
 
   static func medianPackets(_ bins: [UInt64]) -> String {
-    let total = bins.reduce(0, +)
+    let total = bins.reduce(UInt128(0)) { $0 + UInt128($1) }
     guard total > 0 else { return "0" }
-    var seen: UInt64 = 0
+    var seen: UInt128 = 0
     for (i, n) in bins.enumerated() {
-      seen += n
+      seen += UInt128(n)
       if seen * 2 >= total { return i == 0 ? "1" : "\(1 << i)–\((1 << (i + 1)) - 1)" }
     }
     return "?"
   }
 
   static func quantile(_ histogram: [UInt64], _ q: Double) -> Int {
-    let total = histogram.reduce(0, +)
-    let target = UInt64((Double(total) * q).rounded(.up))
-    var seen: UInt64 = 0
+    let total = histogram.reduce(UInt128(0)) { $0 + UInt128($1) }
+    let target = UInt128((Double(total) * q).rounded(.up))
+    var seen: UInt128 = 0
     for (i, n) in histogram.enumerated() {
-      seen += n
+      seen += UInt128(n)
       if seen >= max(1, target) { return i }
     }
     return histogram.count - 1

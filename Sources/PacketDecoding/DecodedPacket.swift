@@ -28,8 +28,9 @@ public struct DecodedPacket: Hashable, Sendable {
   public var destinationPort: UInt16?
   /// The TCP flags byte (CWR ECE URG ACK PSH RST SYN FIN), when the TCP header reaches that far.
   public var tcpFlags: UInt8?
-  /// Where the upper-layer (transport) header starts, in bytes from the start of the frame; `nil`
-  /// for a later fragment or when an extension header before it is cut off.
+  /// Where the upper-layer (transport) header starts, in bytes from the start of the frame, at most
+  /// `capturedEnd`; `nil` for a later fragment or when the IPv4 options or an IPv6 extension header
+  /// before it are cut off.
   public var transportOffset: Int?
   /// Where the IP packet ends within the captured bytes, in bytes from the start of the frame: its
   /// declared end, or the end of the capture when that comes first. Link-layer padding lies beyond.

@@ -61,7 +61,8 @@ extension PacketDecoder {
       isFirstFragment: fragmentOffset == 0,
       capturedEnd: end)
     if fragmentOffset == 0 {
-      packet.transportOffset = offset &+ headerLength
+      // Options cut off by the capture leave the transport header's place unknown to the reader.
+      if offset &+ headerLength <= end { packet.transportOffset = offset &+ headerLength }
       readTransport(into: &packet, bytes, at: offset &+ headerLength, end: end)
     }
     return .ip(packet)

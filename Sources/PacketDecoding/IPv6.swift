@@ -85,7 +85,8 @@ extension PacketDecoder {
       default:
         // An upper-layer protocol, ESP or No Next Header.
         packet.protocolNumber = nextHeader
-        packet.transportOffset = cursor
+        // An extension header longer than what was captured puts the transport header out of reach.
+        if cursor <= end { packet.transportOffset = cursor }
         readTransport(into: &packet, bytes, at: cursor, end: end)
         return .ip(packet)
       }

@@ -85,6 +85,23 @@ struct AnalysisLimitsTests {
     #expect(age.value > 100_000)  // days from 1677 to the database's build date
   }
 
+  @Test("numbers from a damaged summary print and count without trapping")
+  func countsNoRunProduces() throws {
+    #expect(DecimalFormat.fixed(.infinity, 1) == "inf")
+    #expect(DecimalFormat.fixed(-.infinity, 1) == "-inf")
+    #expect(DecimalFormat.fixed(.nan, 1) == "nan")
+    #expect(DecimalFormat.percent(1e20) == "1e+22%")
+    #expect(DecimalFormat.fixed(12.345, 2) == "12.35")
+    // The largest registers a sketch may hold estimate more than 64 bits count.
+    let sketch = try #require(HyperLogLog(registers: [UInt8](repeating: 49, count: 1 << 16)))
+    #expect(sketch.estimate == UInt64.max)
+    var s = try summary([1_741_597_200_000_000_000], bucket: nil)
+    s.evidence.sourcesByHops = [UInt64.max, UInt64.max, 3]
+    s.evidence.sourcesByPackets = [UInt64.max] + [UInt64](repeating: UInt64.max, count: s.evidence.sourcesByPackets.count - 1)
+    let findings = ClaimEvaluator.evidence(s, addressSpace: [:])
+    #expect(findings.contains { $0.id == "one-packet-sources" })
+  }
+
   @Test("a share with no number is an error, not a crash", arguments: ["UA:share>=", "UA:significant>=", "UA:share>=%", "UA:share>==5%"])
   func shareWithoutNumber(text: String) {
     #expect(throws: ClaimError.self) { try Claim.parse(text) }
