@@ -108,7 +108,8 @@ extension Timestamp {
           i += 1
         }
         guard digits > 0 else { return nil }
-        for _ in digits..<9 where digits < 9 { nanos *= 10 }
+        // Digits past the ninth (below a nanosecond) are read and dropped.
+        if digits < 9 { for _ in digits..<9 { nanos *= 10 } }
       }
     }
     var offset: Int64 = 0

@@ -33,6 +33,12 @@ struct TimestampLimitsTests {
     #expect(Timestamp(seconds: -9_223_372_037, nanoseconds: 145_224_193).nanoseconds == Int64.min + 1)
   }
 
+  @Test("fractions finer than a nanosecond are read and cut to nanoseconds")
+  func longFractions() {
+    #expect(Timestamp.parseISO8601("1969-12-31T23:59:59.9999109999Z")?.nanoseconds == -89_001)
+    #expect(Timestamp.parseISO8601("2025-03-10T09:30:00.123456789123456789Z")?.nanoseconds == 1_741_599_000_123_456_789)
+  }
+
   @Test("dates outside four-digit years are not read")
   func parseRefusesOtherYears() {
     #expect(Timestamp.parseISO8601("10000-01-01T00:00:00Z") == nil)
