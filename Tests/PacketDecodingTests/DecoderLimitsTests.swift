@@ -28,6 +28,20 @@ struct DecoderLimitsTests {
     #expect(decode(.raw, packet(33)) == .malformed(.ipv6, .tooDeep))
   }
 
+  @Test("a transport header beyond the capture has no offset, and no UDP payload")
+  func transportBeyondTheCapture() {
+    // IPv4 whose options (IHL 15: 60 bytes) run past the 30 bytes captured.
+    let cut = Array(Build.ipv4(protocolNumber: 17, options: [UInt8](repeating: 1, count: 40), payload: Build.udp(1, 2)).prefix(30))
+    let v4 = decode(.raw, cut).packet
+    #expect(v4 != nil && v4?.transportOffset == nil)
+    // IPv6 whose destination options header claims 2,048 bytes, of which 20 are captured.
+    let ipv6 = Array(Build.ipv6(nextHeader: 60, payload: Build.extensionHeader(next: 17, units: 255) + Build.udp(1, 2)).prefix(60))
+    let v6 = decode(.raw, ipv6).packet
+    #expect(v6 != nil && v6?.transportOffset == nil)
+    let outcome = ipv6.withUnsafeBytes { bytes in v6?.udpPayload(in: bytes) }
+    #expect(outcome == .truncated)
+  }
+
   @Test("16 LLC/SNAP headers inside each other decode, 17 do not")
   func snapDepth() {
     func frame(_ depth: Int) -> [UInt8] {
