@@ -95,7 +95,9 @@ extension IPNetwork {
       let end = UInt128(l.high) << 64 | UInt128(l.low)
       while true {
         var size = start == 0 ? 128 : min(128, start.trailingZeroBitCount)
-        while size > 0 && (size == 128 ? UInt128.max : start + (UInt128(1) << size) - 1) > end { size -= 1 }
+        // The block's size less one against what is left: `start + size` can pass 2^128 at the top.
+        let left = end - start
+        while size > 0 && (size == 128 ? UInt128.max : (UInt128(1) << size) - 1) > left { size -= 1 }
         let net = IPv6Address(high: UInt64(truncatingIfNeeded: start >> 64), low: UInt64(truncatingIfNeeded: start))
         out.append(IPNetwork(address: .v6(net), prefixLength: 128 - size)!)
         let step: UInt128 = size == 128 ? 0 : UInt128(1) << size
