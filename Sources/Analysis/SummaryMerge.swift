@@ -44,6 +44,9 @@ extension Summary {
     if bucketWidth != s.bucketWidth { throw MergeError("summary \(index) and summary 1 differ in --bucket width") }
 
     inputs += s.inputs
+    if let theirs = s.capture {
+      if capture == nil { capture = theirs } else { capture!.add(theirs) }
+    }
     totals.records &+= s.totals.records
     totals.ipPackets &+= s.totals.ipPackets
     totals.ipv4Packets &+= s.totals.ipv4Packets

@@ -19,32 +19,15 @@ struct AnalyzeCommand: ParsableCommand {
 
   @OptionGroup var databases: DatabaseOptions
 
-  @Option(help: ArgumentHelp("Group origins by country, continent or asn (asn needs --asn-db).", valueName: "dimension"))
-  var by: Dimension = .country
-
-  @Option(help: ArgumentHelp("Rows in the table before the rest is folded into one.", valueName: "n"))
-  var top: Int = 20
-
-  @Option(help: ArgumentHelp("Output format: table or json.", valueName: "format"))
-  var format: OutputFormat = .table
+  @OptionGroup var layout: LayoutOptions
 
   @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to a file instead of standard output.", valueName: "path"))
   var output: String?
 
-  @Option(
-    name: .customLong("claim"),
-    help: ArgumentHelp(
-      "A claim to check, ORIGIN:ASSERTION[:METRIC], e.g. ukraine-area:primary, UA:share>=20%:packets, AS15895:significant. Repeatable.",
-      valueName: "claim"))
-  var claims: [String] = []
-
-  @OptionGroup var areaOptions: AreaOptions
+  @OptionGroup var checks: CheckOptions
 
   @Option(help: ArgumentHelp("Also evaluate claims within START/END (ISO 8601 with offset).", valueName: "start/end"))
   var window: String?
-
-  @Option(help: ArgumentHelp("Only count traffic toward this network (the victim). Repeatable.", valueName: "cidr"))
-  var target: [String] = []
 
   @Option(help: ArgumentHelp("Count origins per time bucket (30s, 5m, 1h) and find bursts.", valueName: "duration"))
   var bucket: String?
@@ -52,47 +35,21 @@ struct AnalyzeCommand: ParsableCommand {
   @Option(help: ArgumentHelp("A capture of normal traffic; claims report lift against it. Repeatable.", valueName: "file"))
   var baseline: [String] = []
 
-  @Flag(help: "Exit with status 1 when any claim does not hold (or is inconclusive).")
-  var failUnlessHolds = false
-
   @Option(help: ArgumentHelp("Threads a plain pcap file is read on (default: the number of cores).", valueName: "n"))
   var threads: Int = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
-
-  @Option(
-    help: ArgumentHelp(
-      "Distinct sources tracked one by one; beyond, per-source evidence is sampled and sources are counted by sketch.",
-      valueName: "n"))
-  var exactSources: Int = Aggregator.defaultAddressCapacity
 
   @Argument(help: ArgumentHelp("Capture files (pcap, pcapng, gzip of either), or - for standard input.", valueName: "file"))
   var files: [String]
 
-  enum Dimension: String, ExpressibleByArgument, CaseIterable {
-    case country, continent, asn
-  }
-
-  enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, json
-  }
-
   func validate() throws {
     if files.isEmpty { throw ValidationError("give at least one capture file (or - for standard input)") }
-    if top < 1 { throw ValidationError("--top must be at least 1") }
     if threads < 1 { throw ValidationError("--threads must be at least 1") }
-    if exactSources < 16 { throw ValidationError("--exact-sources must be at least 16") }
-    if by == .asn && databases.asnPath == nil { throw ValidationError("--by asn needs --asn-db") }
+    if layout.by == .asn && databases.asnPath == nil { throw ValidationError("--by asn needs --asn-db") }
     if (files + baseline).filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
-    for c in claims {
-      do { _ = try Claim.parse(c) } catch { throw ValidationError(error.message) }
-    }
-    for t in target where IPNetwork(t) == nil {
-      throw ValidationError("--target '\(t)': expected a network such as 104.244.42.0/24 or 2001:db8::/32")
-    }
     if let bucket, Timestamp.parseDuration(bucket) == nil {
       throw ValidationError("--bucket '\(bucket)': expected a duration such as 30s, 5m or 1h")
     }
     if let window { _ = try Self.parseWindow(window) }
-    if failUnlessHolds && claims.isEmpty { throw ValidationError("--fail-unless-holds needs at least one --claim") }
   }
 
   static func parseWindow(_ text: String) throws -> TimeWindow {
@@ -108,40 +65,9 @@ struct AnalyzeCommand: ParsableCommand {
   func run() throws {
     let countryDB = try databases.openCountry()
     let asnDB = try databases.openASN()
-    // Claims and their origins.
-    let catalog = try areaOptions.catalog()
-    var parsed: [(Claim, ClaimedOrigin)] = []
-    var options = AggregatorOptions()
-    for text in claims {
-      let claim = try Claim.parse(text)
-      if let asn = claim.asn {
-        guard asnDB != nil else { throw CLIError("claim '\(text)': an AS claim needs --asn-db", status: .usage) }
-        parsed.append((claim, ClaimedOrigin(name: "AS\(asn)", title: "AS\(asn)", membership: .asn("AS\(asn)"))))
-        continue
-      }
-      let area: Area
-      do {
-        area = try catalog.resolve(claim.origin)
-      } catch {
-        throw CLIError("claim '\(text)': \(error.message)", status: .usage)
-      }
-      switch area.kind {
-      case .countries(let set):
-        parsed.append((claim, ClaimedOrigin(name: area.name, title: area.title, membership: .countries(set))))
-      case .radius(let km, let lat, let lon):
-        guard countryDB.hasCoordinates else {
-          throw CLIError(
-            "claim '\(text)': \(countryDB.path) has no coordinates (\(countryDB.metadata.databaseType)); a radius area needs a city database (--db)",
-            status: .usage)
-        }
-        options.radiusAreas.append((name: area.name, latitude: lat, longitude: lon, km: km))
-        parsed.append((claim, ClaimedOrigin(name: area.name, title: area.title, membership: .radius(area.name))))
-      }
-    }
-    options.targets = target.compactMap { IPNetwork($0) }
+    var (parsed, options) = try checks.setUp(countryDB: countryDB, asnDB: asnDB)
     options.window = try window.map(Self.parseWindow)
     options.bucketWidth = bucket.flatMap { Timestamp.parseDuration($0) }
-    options.addressCapacity = exactSources
 
     let originTable = try OriginTable(countryDatabase: countryDB, asnDatabase: asnDB)
     let aggregator = Aggregator(origins: originTable, options: options)
@@ -183,33 +109,14 @@ struct AnalyzeCommand: ParsableCommand {
       baselineSummary = baselineAggregator.finish()
     }
 
-    var results: [ClaimResult] = []
-    var evidence: [Finding]? = nil
-    if !parsed.isEmpty {
-      let space: [String: UInt64]
-      do {
-        space = try countryDB.ipv4AddressesByCountry()
-      } catch {
-        throw CLIError(error.message, status: .noInput)
-      }
-      let evaluator = ClaimEvaluator(summary: summary, baseline: baselineSummary, addressSpace: space)
-      results = parsed.map { evaluator.evaluate($0.0, origin: $0.1) }
-      evidence = ClaimEvaluator.evidence(summary, addressSpace: space)
-    }
-
-    let text: String
-    switch format {
-    case .json: text = SummaryJSON.encode(summary, claims: results, evidence: evidence).serialized()
-    case .table:
-      text = ClaimsReport.table(results)
-        + SummaryTable.render(summary, by: Summary.Dimension(rawValue: by.rawValue)!, top: top, baseline: baselineSummary)
-    }
-    try emit(text, to: output)
+    let space = try addressSpace(of: countryDB, for: parsed)
+    let document = ReportDocument.evaluating(summary, baseline: baselineSummary, claims: parsed, addressSpace: space)
+    try emit(document.render(layout.reportFormat, options: layout.renderOptions), to: output)
     if damaged + unreadable > 0 {
       // Each damaged input was already named on its own line.
       throw CLIError("", status: .partialInput)
     }
-    if failUnlessHolds && results.contains(where: { $0.verdict != .holds }) {
+    if checks.failUnlessHolds && document.claims.contains(where: { $0.verdict != .holds }) {
       throw CLIError("", status: .claimDoesNotHold)
     }
   }

@@ -17,7 +17,7 @@ public struct OriginCheckCommand: ParsableCommand {
       Exit status: 0 success; 1 a claim did not hold (with --fail-unless-holds); 64 bad usage;
       65 input partly read (damaged); 66 input unreadable (nothing read); 70 internal error.
       """,
-    subcommands: [AnalyzeCommand.self, LookupCommand.self, GeoDBCommand.self, AreasCommand.self])
+    subcommands: [AnalyzeCommand.self, LiveCommand.self, LookupCommand.self, GeoDBCommand.self, AreasCommand.self])
 
   public init() {}
 

@@ -25,6 +25,7 @@ public enum SummaryJSON {
       ("origins", origins(s, .country)),
       ("continents", origins(s, .continent)),
     ]
+    if let c = s.capture { root.insert(("capture", capture(c)), at: 6) }
     if s.databases.contains(where: { $0.role == "asn" }) { root.append(("asns", origins(s, .asn))) }
     if !claims.isEmpty { root.append(("claims", ClaimsReport.json(claims))) }
     if let evidence { root.append(("evidence", ClaimsReport.evidenceJSON(evidence, stats: s.evidence))) }
@@ -42,6 +43,13 @@ public enum SummaryJSON {
       ("path", .string(i.path)), ("format", .string(i.format)), ("compressed", .bool(i.compressed)),
       ("linkTypes", .array(i.linkTypes.map { .string($0) })), ("records", .uint(i.records)),
       ("damaged", .bool(i.damaged)), ("error", .optional(i.error)),
+    ])
+  }
+
+  static func capture(_ c: CaptureCounts) -> JSONValue {
+    .object([
+      ("interface", .string(c.interface)), ("filter", .optional(c.filter)), ("received", .uint(c.received)),
+      ("dropped", .uint(c.dropped)), ("interfaceDropped", .uint(c.interfaceDropped)),
     ])
   }
 
