@@ -39,11 +39,17 @@ final class StopSignal {
     }
     sigemptyset(&action.sa_mask)
     action.sa_flags = 0
+    var unblock = sigset_t()
+    sigemptyset(&unblock)
     for signal in signals {
       var old = sigaction()
       sigaction(signal, &action, &old)
       previous[signal] = old
+      sigaddset(&unblock, signal)
     }
+    // A parent may have started us with these signals blocked; threads started from here on
+    // inherit the mask.
+    pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
   }
 
   /// The signal that asked to stop, if one came; never blocks.
