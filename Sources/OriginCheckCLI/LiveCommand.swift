@@ -73,7 +73,7 @@ struct LiveCommand: ParsableCommand {
       valueName: "address"))
   var metrics: String?
 
-  /// Rows of the refreshed view.
+  /// Rows of the refreshed view, at most.
   static let viewRows = 10
 
   /// Bytes kept of each packet. Counting needs only the headers (wire and IP lengths come from
@@ -167,7 +167,7 @@ struct LiveCommand: ParsableCommand {
     var ending: (end: String, last: SessionTick)
     do {
       let result = try LiveSession(limits: limits, stop: stop).run(source) { tick in
-        try reporter.interval(tick, view: Self.viewRows)
+        try reporter.interval(tick, view: min(layout.top, Self.viewRows))
       }
       ending = (result.end.description, result.last)
     } catch let error as LiveCaptureError {
