@@ -67,22 +67,14 @@ final class MetricsServer: @unchecked Sendable {
       sa.sin6_family = sa_family_t(AF_INET6)
       sa.sin6_port = address.port.bigEndian
       inet_pton(AF_INET6, address.host, &sa.sin6_addr)
-      ok = withUnsafePointer(to: &sa) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) == 0 }
-      }
-      var len = socklen_t(MemoryLayout<sockaddr_in6>.size)
-      _ = withUnsafeMutablePointer(to: &sa) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+      ok = Self.bind(fd, &sa)
       bound.port = UInt16(bigEndian: sa.sin6_port)
     } else {
       var sa = sockaddr_in()
       sa.sin_family = sa_family_t(AF_INET)
       sa.sin_port = address.port.bigEndian
       inet_pton(AF_INET, address.host, &sa.sin_addr)
-      ok = withUnsafePointer(to: &sa) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-      }
-      var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-      _ = withUnsafeMutablePointer(to: &sa) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+      ok = Self.bind(fd, &sa)
       bound.port = UInt16(bigEndian: sa.sin_port)
     }
     guard ok, listen(fd, 16) == 0 else {
@@ -92,6 +84,16 @@ final class MetricsServer: @unchecked Sendable {
     }
     listener = fd
     self.address = bound
+  }
+
+  /// Binds `fd` to the socket address `sa` and reads back the address bound (the port chosen for
+  /// port 0). False when the bind fails.
+  private static func bind<Address>(_ fd: Int32, _ sa: inout Address) -> Bool {
+    let size = socklen_t(MemoryLayout<Address>.size)
+    let ok = withUnsafePointer(to: &sa) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, size) == 0 } }
+    var length = size
+    _ = withUnsafeMutablePointer(to: &sa) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+    return ok
   }
 
   /// Starts answering on a thread of its own.
