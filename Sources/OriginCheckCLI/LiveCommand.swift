@@ -167,7 +167,7 @@ struct LiveCommand: ParsableCommand {
     var ending: (end: String, last: SessionTick)
     do {
       let result = try LiveSession(limits: limits, stop: stop).run(source) { tick in
-        try reporter.interval(tick, view: min(layout.top, Self.viewRows))
+        try reporter.interval(tick, view: min(layout.top, Self.viewRows), by: layout.renderOptions.dimension)
       }
       ending = (result.end.description, result.last)
     } catch let error as LiveCaptureError {
@@ -269,11 +269,11 @@ final class LiveReporter {
   }
 
   /// An interval: the view, a JSON line, the metrics, and the saved packets flushed.
-  func interval(_ tick: SessionTick, view rows: Int) throws {
+  func interval(_ tick: SessionTick, view rows: Int, by dimension: Summary.Dimension) throws {
     capture.flush()
     let document = snapshot()
-    let status = Self.status(tick, end: nil)
-    var view = LiveView.render(document, previous: previous, status: status, rows: rows)
+    let status = self.status(tick, end: nil)
+    var view = LiveView.render(document, previous: previous, status: status, by: dimension, rows: rows)
     if terminal {
       // Redraw in place: up to the first line of the previous view, and clear below.
       if viewLines > 0 { view = "\u{1B}[\(viewLines)F\u{1B}[J" + view }
@@ -294,43 +294,16 @@ final class LiveReporter {
   /// flushed, its counts final).
   func final(_ tick: SessionTick, end: String) throws -> ReportDocument {
     let document = snapshot()
-    let status = Self.status(tick, end: end)
+    let status = self.status(tick, end: end)
     try lines?.append(LiveRecordJSON.encode(document, status: status))
     metrics?.update(document, packetsPerSecond: status.rate)
     return document
   }
 
-  static func status(_ tick: SessionTick, end: String?) -> LiveStatus {
+  func status(_ tick: SessionTick, end: String?) -> LiveStatus {
     let now = Date().timeIntervalSince1970
     return LiveStatus(
-      interval: tick.number, time: Timestamp(nanoseconds: Int64((now * 1e9).rounded())), elapsedSeconds: tick.elapsed.seconds,
+      source: capture.interface + (filter.map { " (filter: \($0))" } ?? ""), interval: tick.number, time: Timestamp(nanoseconds: Int64((now * 1e9).rounded())), elapsedSeconds: tick.elapsed.seconds,
       intervalSeconds: tick.sinceLast.seconds, intervalRecords: tick.itemsSinceLast, end: end)
-  }
-}
-
-/// A JSON Lines file that records are appended to, each written whole with one write(2).
-final class JSONLinesFile {
-  let path: String
-  private let descriptor: Int32
-
-  init(_ path: String) throws {
-    self.path = path
-    descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-    guard descriptor >= 0 else {
-      throw CLIError("\(path): cannot write: \(String(cString: strerror(errno)))", status: .cannotWrite)
-    }
-  }
-
-  deinit { close(descriptor) }
-
-  func append(_ record: JSONValue) throws {
-    let bytes = Array((record.serialized(pretty: false) + "\n").utf8)
-    var written = 0
-    while written < bytes.count {
-      let n = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + written, bytes.count - written) }
-      if n < 0 && errno == EINTR { continue }
-      guard n > 0 else { throw CLIError("\(path): cannot write: \(String(cString: strerror(errno)))", status: .cannotWrite) }
-      written += n
-    }
   }
 }

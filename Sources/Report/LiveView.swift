@@ -3,6 +3,8 @@ import NetCore
 
 /// Where a live run stands when a view or record is made.
 public struct LiveStatus: Sendable {
+  /// What is read: the interface (with its filter), the collector's address.
+  public var source: String
   /// The interval's number, from 1; at the end, the number of intervals begun.
   public var interval: Int
   /// When the snapshot was taken.
@@ -17,9 +19,10 @@ public struct LiveStatus: Sendable {
   public var end: String?
 
   public init(
-    interval: Int, time: Timestamp, elapsedSeconds: Double, intervalSeconds: Double, intervalRecords: UInt64,
-    end: String? = nil
+    source: String, interval: Int, time: Timestamp, elapsedSeconds: Double, intervalSeconds: Double,
+    intervalRecords: UInt64, end: String? = nil
   ) {
+    self.source = source
     self.interval = interval
     self.time = time
     self.elapsedSeconds = elapsedSeconds
@@ -34,13 +37,15 @@ public struct LiveStatus: Sendable {
 
 /// The compact view a live run refreshes on standard error at each interval: totals and rate, the
 /// capture's drops, the top origins with their current rate, and each claim's verdict so far.
+/// Not tied to packet capture: any source of counted traffic with intervals can show it.
 public enum LiveView {
-  public static func render(_ document: ReportDocument, previous: Summary?, status: LiveStatus, rows: Int) -> String {
+  public static func render(
+    _ document: ReportDocument, previous: Summary?, status: LiveStatus, by dimension: Summary.Dimension = .country, rows: Int
+  ) -> String {
     let s = document.summary
     let t = s.totals
     var out = ""
-    let name = s.capture.map { $0.interface + ($0.filter.map { " (filter: \($0))" } ?? "") } ?? "live"
-    out += "\(name): interval \(status.interval), \(clock(status.elapsedSeconds)) elapsed\n"
+    out += "\(status.source): interval \(status.interval), \(clock(status.elapsedSeconds)) elapsed\n"
     out += "packets \(group(t.records)) (\(group(UInt64(status.rate.rounded())))/s), IP \(group(t.ipPackets)), "
     out += "bytes \(SummaryTable.bytes(t.wireBytes)), sources \(group(t.sources))\n"
     if let c = s.capture {
@@ -48,11 +53,11 @@ public enum LiveView {
       out += "\(group(c.interfaceDropped)) by the interface"
       out += c.lost > 0 ? " (\(DecimalFormat.percent(c.lostShare)) lost)\n" : "\n"
     }
-    let ranked = s.ranked(by: .country)
+    let ranked = s.ranked(by: dimension)
     if !ranked.isEmpty {
-      let before = previous?.countries ?? [:]
+      let before = previous?.origins(by: dimension) ?? [:]
       let seconds = status.intervalSeconds
-      var table = [["ORIGIN", "PACKETS", "%PKT", "PKT/S", "SOURCES"]]
+      var table = [[dimension == .asn ? "ASN" : "ORIGIN", "PACKETS", "%PKT", "PKT/S", "SOURCES"]]
       for entry in ranked.prefix(rows) {
         let c = entry.counters
         let delta = c.packets - min(c.packets, before[entry.key]?.packets ?? 0)
