@@ -143,9 +143,10 @@ struct LiveCommand: ParsableCommand {
         printError("origincheck: warning: metrics served on \(address), beyond this machine, without authentication")
       }
       let registry = metricsState.registry
-      server = try MetricsServer(address: address) { registry.emitToBuffer() }
-      server?.start()
-      printError("origincheck: metrics at http://\(server!.address)/metrics")
+      let listening = try MetricsServer(address: address) { registry.emitToBuffer() }
+      listening.start()
+      server = listening
+      printError("origincheck: metrics at http://\(listening.address)/metrics")
     }
     defer { server?.stop() }
 

@@ -20,7 +20,7 @@ import Testing
     defer { dir.cleanup() }
     let link = try VethPair()
     defer { link.cleanup() }
-    let capture = try ClaimCommandTests.scenario("botnet-mostly-ua", in: dir)
+    let capture = try SharedCaptures.scenario("botnet-mostly-ua")
     let reference = try Self.analyze(capture)
     let packets = try #require((reference["totals"] as? [String: Any])?["records"] as? Int)
 
@@ -113,7 +113,7 @@ import Testing
     defer { dir.cleanup() }
     let link = try VethPair()
     defer { link.cleanup() }
-    let capture = try ClaimCommandTests.scenario("botnet-mostly-ua", in: dir)
+    let capture = try SharedCaptures.scenario("botnet-mostly-ua")
     let analyzed = try Self.analyze(capture)
     let reference = Self.packetsAndSources(analyzed, "origins")
     let total = try #require((analyzed["totals"] as? [String: Any])?["records"] as? Int)
@@ -296,6 +296,31 @@ import Testing
 
   static func write(_ text: String, to path: String) throws -> String {
     try text.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+  }
+}
+
+/// Scenario captures generated once per test process (`capgen` takes seconds in a debug build),
+/// in a directory removed when the process exits.
+enum SharedCaptures {
+  private static let lock = NSLock()
+  nonisolated(unsafe) private static var made: [String: String] = [:]
+  nonisolated(unsafe) private static var directory: TemporaryDirectory? = nil
+
+  static func scenario(_ name: String) throws -> String {
+    lock.lock()
+    defer { lock.unlock() }
+    if let path = made[name] { return path }
+    let dir: TemporaryDirectory
+    if let directory {
+      dir = directory
+    } else {
+      dir = try TemporaryDirectory()
+      directory = dir
+      atexit { SharedCaptures.directory?.cleanup() }
+    }
+    let path = try ClaimCommandTests.scenario(name, in: dir)
+    made[name] = path
     return path
   }
 }
