@@ -68,5 +68,8 @@ let package = Package(
     .testTarget(name: "CaptureTests", dependencies: ["Capture", "NetCore"]),
     .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Geo", "NetCore", "TestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["OriginCheckCLI", "Geo", "NetCore", "TestSupport"]),
+    // Golden files and the summary fixture they are rendered from live in Fixtures/.
+    .testTarget(
+      name: "ReportTests", dependencies: ["Report", "Analysis", "Geo", "NetCore", "TestSupport"], exclude: ["Fixtures"]),
   ]
 )

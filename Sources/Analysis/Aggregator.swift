@@ -83,6 +83,8 @@ public final class Aggregator {
 struct AggregatorState {
   static let sketchPrecision = Aggregator.sketchPrecision
   static let asnSketchPrecision = Aggregator.asnSketchPrecision
+  /// Longest bucket series written with every bucket, empty ones included.
+  static let maximumBuckets = 100_000
 
   let origins: OriginTable
   let options: AggregatorOptions
@@ -322,9 +324,11 @@ struct AggregatorState {
       }
     }
     if let e = entry {
-      let last = table.lastBucket[e]
-      if Int64(last) != b || last == Int32.min {
-        table.lastBucket[e] = Int32(truncatingIfNeeded: b)
+      // The low 32 bits of the bucket number tell buckets apart (2^32 buckets apart is never the
+      // same run of traffic); Int32.min marks an entry not seen in any bucket yet.
+      let low = Int32(truncatingIfNeeded: b)
+      if table.lastBucket[e] != low || low == Int32.min {
+        table.lastBucket[e] = low
         appearances.append((Int32(e), b))
       }
     }
@@ -708,8 +712,12 @@ extension AggregatorState {
         forEachArea(info) { bucketAreaSources[b, default: [:]][$0, default: 0] &+= 1 }
       }
       var series: [WindowCounts] = []
-      series.reserveCapacity(Int(last - first + 1))
-      for b in first...last {
+      // A clock jump can put buckets years apart: past `maximumBuckets` the series keeps only the
+      // buckets that have traffic.
+      let dense = last - first < Int64(Self.maximumBuckets)
+      let numbers = dense ? Array(first...last) : bucketRows.keys.sorted()
+      series.reserveCapacity(numbers.count)
+      for b in numbers {
         let start = Timestamp(nanoseconds: b &* width)
         var w = WindowCounts(
           window: TimeWindow(start: start, end: Timestamp(nanoseconds: start.nanoseconds &+ width)), label: "bucket")
@@ -732,7 +740,7 @@ extension AggregatorState {
       out.bucketWidth = width
       out.buckets = series
       out.bursts = Bursts.detect(series).enumerated().map { i, range in
-        burstCounts(range, first: first, series: series, pairs: pairs, scale: scale, label: "burst-\(i + 1)")
+        burstCounts(range, numbers: numbers, series: series, pairs: pairs, scale: scale, label: "burst-\(i + 1)")
       }
     }
     out.distinct = distinct
@@ -789,7 +797,7 @@ extension AggregatorState {
 
   /// Exact counts over a run of buckets: packets and bytes add; sources are counted once each.
   private func burstCounts(
-    _ range: ClosedRange<Int>, first: Int64, series: [WindowCounts], pairs: [(entry: Int32, bucket: Int64)],
+    _ range: ClosedRange<Int>, numbers: [Int64], series: [WindowCounts], pairs: [(entry: Int32, bucket: Int64)],
     scale: UInt64, label: String
   ) -> WindowCounts {
     var w = WindowCounts(
@@ -807,8 +815,8 @@ extension AggregatorState {
         w.radius[area, default: OriginCounters()].add(add)
       }
     }
-    let lo = first + Int64(range.lowerBound)
-    let hi = first + Int64(range.upperBound)
+    let lo = numbers[range.lowerBound]
+    let hi = numbers[range.upperBound]
     var seen = Set<Int32>()
     var byKey: [Int32: UInt64] = [:]
     var byArea: [Int: UInt64] = [:]

@@ -211,7 +211,9 @@ public struct Totals: Sendable, Hashable {
 
 /// Everything a run learned: the unit that is rendered, saved as JSON and merged.
 public struct Summary: Sendable, Equatable {
-  public static let schemaVersion = 1
+  /// The version of the JSON summary (docs/summary.md): raised when a key is removed or renamed,
+  /// a meaning changes, or a key becomes required to read a summary back.
+  public static let schemaVersion = 2
 
   public var inputs: [InputSummary] = []
   public var databases: [DatabaseInfo] = []

@@ -45,7 +45,9 @@ extension Summary {
 
     inputs += s.inputs
     if let theirs = s.capture {
-      if capture == nil { capture = theirs } else { capture!.add(theirs) }
+      var combined = capture ?? CaptureCounts(interface: theirs.interface, filter: theirs.filter)
+      combined.add(theirs)
+      capture = combined
     }
     totals.records &+= s.totals.records
     totals.ipPackets &+= s.totals.ipPackets

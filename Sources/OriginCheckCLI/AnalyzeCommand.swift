@@ -11,18 +11,18 @@ struct AnalyzeCommand: ParsableCommand {
     commandName: "analyze",
     abstract: "Summarise where the packets in captures came from, by country, continent or ASN.",
     discussion: """
-      Inputs are pcap or pcapng files, gzip-compressed or not (detected from content), or - for
-      standard input. Several inputs aggregate into one summary. Each packet's source is the
-      outermost IPv4/IPv6 header's; special-purpose sources (private, reserved, ...) are counted
+      Inputs are pcap or pcapng files, gzip-compressed or not (detected from content), or - for \
+      standard input. Several inputs aggregate into one summary. Each packet's source is the \
+      outermost IPv4/IPv6 header's; special-purpose sources (private, reserved, ...) are counted \
       by kind, never as a country; records with no IP packet are counted by reason.
+
+      Formats: table, json (the summary, which origincheck report renders again in any format), \
+      csv, markdown and html (docs/report-formats.md).
       """)
 
   @OptionGroup var databases: DatabaseOptions
 
-  @OptionGroup var layout: LayoutOptions
-
-  @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to a file instead of standard output.", valueName: "path"))
-  var output: String?
+  @OptionGroup var outputOptions: OutputOptions
 
   @OptionGroup var checks: CheckOptions
 
@@ -44,7 +44,7 @@ struct AnalyzeCommand: ParsableCommand {
   func validate() throws {
     if files.isEmpty { throw ValidationError("give at least one capture file (or - for standard input)") }
     if threads < 1 { throw ValidationError("--threads must be at least 1") }
-    if layout.by == .asn && databases.asnPath == nil { throw ValidationError("--by asn needs --asn-db") }
+    if outputOptions.by == .asn && databases.asnPath == nil { throw ValidationError("--by asn needs --asn-db") }
     if (files + baseline).filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
     if let bucket, Timestamp.parseDuration(bucket) == nil {
       throw ValidationError("--bucket '\(bucket)': expected a duration such as 30s, 5m or 1h")
@@ -65,7 +65,9 @@ struct AnalyzeCommand: ParsableCommand {
   func run() throws {
     let countryDB = try databases.openCountry()
     let asnDB = try databases.openASN()
-    var (parsed, options) = try checks.setUp(countryDB: countryDB, asnDB: asnDB)
+    let checked = try checks.setUp(countryDB: countryDB, asnDB: asnDB)
+    let parsed = checked.claims
+    var options = checked.options
     options.window = try window.map(Self.parseWindow)
     options.bucketWidth = bucket.flatMap { Timestamp.parseDuration($0) }
 
@@ -111,12 +113,13 @@ struct AnalyzeCommand: ParsableCommand {
 
     let space = try addressSpace(of: countryDB, for: parsed)
     let document = ReportDocument.evaluating(summary, baseline: baselineSummary, claims: parsed, addressSpace: space)
-    try emit(document.render(layout.reportFormat, options: layout.renderOptions), to: output)
+    let text = document.render(outputOptions.reportFormat, options: outputOptions.renderOptions)
+    try emit(text, to: outputOptions.output)
     if damaged + unreadable > 0 {
       // Each damaged input was already named on its own line.
       throw CLIError("", status: .partialInput)
     }
-    if checks.failUnlessHolds && document.claims.contains(where: { $0.verdict != .holds }) {
+    if checks.failing(document) {
       throw CLIError("", status: .claimDoesNotHold)
     }
   }

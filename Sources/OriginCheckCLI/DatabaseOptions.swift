@@ -80,7 +80,8 @@ func databaseLine(_ db: MaxMindDatabase) -> String {
 
 /// Writes text to `--output` or standard output.
 func emit(_ text: String, to output: String?) throws {
-  let data = Data((text.hasSuffix("\n") ? text : text + "\n").utf8)
+  // A CRLF ending (CSV) is one Character, so look at the last byte.
+  let data = Data((text.utf8.last == UInt8(ascii: "\n") ? text : text + "\n").utf8)
   if let output, output != "-" {
     do {
       try data.write(to: URL(fileURLWithPath: output))

@@ -186,7 +186,7 @@ struct LiveCommand: ParsableCommand {
       "origincheck: stopped (\(ending.end)) after \(DecimalFormat.fixed(ending.last.elapsed.seconds, 1)) s: \(SummaryTable.group(ending.last.items)) packets\(lost)"
     )
     if failure != nil { throw CLIError("", status: .partialInput) }
-    if checks.failUnlessHolds && document.claims.contains(where: { $0.verdict != .holds }) {
+    if checks.failing(document) {
       throw CLIError("", status: .claimDoesNotHold)
     }
   }

@@ -15,9 +15,13 @@ public struct OriginCheckCommand: ParsableCommand {
       it never names an actor.
 
       Exit status: 0 success; 1 a claim did not hold (with --fail-unless-holds); 64 bad usage;
-      65 input partly read (damaged); 66 input unreadable (nothing read); 70 internal error.
+      65 input partly read (damaged); 66 input unreadable (nothing read, or a summary that
+      cannot be read back); 70 internal error; 73 output cannot be written.
       """,
-    subcommands: [AnalyzeCommand.self, LiveCommand.self, LookupCommand.self, GeoDBCommand.self, AreasCommand.self])
+    subcommands: [
+      AnalyzeCommand.self, LiveCommand.self, ReportCommand.self, MergeCommand.self, LookupCommand.self, GeoDBCommand.self,
+      AreasCommand.self,
+    ])
 
   public init() {}
 

@@ -10,6 +10,9 @@ public enum ClaimsReport {
   static func claim(_ r: ClaimResult) -> JSONValue {
     var fields: [(String, JSONValue)] = [
       ("claim", .string(r.claim.text)), ("origin", .string(r.origin.name)), ("originTitle", .string(r.origin.title)),
+    ]
+    fields += membership(r.origin.membership)
+    fields += [
       ("assertion", .string(assertionText(r.claim.assertion))), ("metric", .string(r.claim.metric.rawValue)),
       ("verdict", .string(r.verdict.rawValue)), ("explanation", .string(r.explanation)),
     ]
@@ -29,6 +32,16 @@ public enum ClaimsReport {
     return .object(fields)
   }
 
+  /// What the claimed origin counts: `originKind` (`countries`, `radius`, `asn`) and, for a set of
+  /// countries, `originCountries`, so the claim can be evaluated again from the summary alone.
+  static func membership(_ m: ClaimedOrigin.Membership) -> [(String, JSONValue)] {
+    switch m {
+    case .countries(let set): return [("originKind", .string("countries")), ("originCountries", .array(set.sorted().map { .string($0) }))]
+    case .radius: return [("originKind", .string("radius"))]
+    case .asn: return [("originKind", .string("asn"))]
+    }
+  }
+
   static func shares(_ s: ScopeResult) -> JSONValue {
     .object(
       s.shares.map { e in
@@ -44,46 +57,14 @@ public enum ClaimsReport {
 
   static func scope(_ s: ScopeResult) -> JSONValue {
     .object([
-      ("label", .string(s.label)), ("start", .optional(s.window?.start.iso8601(fractionDigits: 0))),
-      ("end", .optional(s.window?.end.iso8601(fractionDigits: 0))), ("verdict", .string(s.verdict.rawValue)),
+      ("label", .string(s.label)), ("start", .optional(s.window.map { SummaryJSON.time($0.start) })),
+      ("end", .optional(s.window.map { SummaryJSON.time($0.end) })), ("verdict", .string(s.verdict.rawValue)),
       ("rank", s.rank.map { .int(Int64($0)) } ?? .null), ("shares", shares(s)), ("reason", .string(s.reason)),
     ])
   }
 
   static func finding(_ f: Finding) -> JSONValue {
     .object([("id", .string(f.id)), ("severity", .string(f.severity.rawValue)), ("value", .double(round6(f.value))), ("text", .string(f.text))])
-  }
-
-  /// The evidence checks that do not depend on a claim.
-  public static func evidenceJSON(_ findings: [Finding], stats e: EvidenceStats) -> JSONValue {
-    .object([
-      ("findings", .array(findings.map(finding))),
-      ("ipv4Sources", .uint(e.ipv4Sources)), ("ipv4SpecialSources", .uint(e.ipv4SpecialSources)),
-      ("sourcesByPackets", .array(e.sourcesByPackets.map { .uint($0) })),
-      ("sourcesByHops", .array(e.sourcesByHops.map { .uint($0) })),
-      ("sourcesByInitialTTL", .object(e.sourcesByInitialTTL.sorted { $0.key < $1.key }.map { (String($0.key), .uint($0.value)) })),
-      ("reflectionPackets", .uint(e.reflectionPackets)), ("reflectionBytes", .uint(e.reflectionBytes)),
-      ("otherDestinationPackets", .uint(e.otherDestinationPackets)),
-    ])
-  }
-
-  /// A time window's counts: packets, bytes, sources in total and by country.
-  public static func windowJSON(_ w: WindowCounts) -> JSONValue {
-    .object([
-      ("label", .string(w.label)), ("start", .string(w.window.start.iso8601(fractionDigits: 0))),
-      ("end", .string(w.window.end.iso8601(fractionDigits: 0))), ("packets", .uint(w.totals.packets)),
-      ("wireBytes", .uint(w.totals.wireBytes)), ("sources", .uint(w.totals.sources)),
-      (
-        "origins",
-        .array(
-          w.countries.sorted { $0.value.packets > $1.value.packets || ($0.value.packets == $1.value.packets && $0.key < $1.key) }.map {
-            .object([
-              ("kind", .string($0.key.kind.rawValue)), ("code", .string($0.key.code)), ("packets", .uint($0.value.packets)),
-              ("wireBytes", .uint($0.value.wireBytes)), ("sources", .uint($0.value.sources)),
-            ])
-          })
-      ),
-    ])
   }
 
   /// The verdict section of the table: each claim, its verdict, shares, rank, windows and findings.

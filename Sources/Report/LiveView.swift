@@ -109,7 +109,7 @@ public enum LiveRecordJSON {
       ("intervalRecords", .uint(status.intervalRecords)),
       ("recordsPerSecond", .double(rounded(status.rate))),
       ("end", .optional(status.end)),
-      ("summary", SummaryJSON.encode(document.summary, claims: document.claims, evidence: document.evidence)),
+      ("summary", SummaryJSON.encode(document)),
     ])
   }
 

@@ -145,4 +145,20 @@ import Testing
     b.databases = [DatabaseInfo(role: "country", path: "x.mmdb", type: "Other", buildDate: Timestamp(seconds: 1))]
     #expect(throws: MergeError.self) { try Summary.merged([a, b]) }
   }
+
+  @Test func clockJumpKeepsTheBucketSeriesSmall() throws {
+    let db = try MaxMindDatabase(path: Self.database)
+    var options = AggregatorOptions()
+    options.bucketWidth = 1_000_000_000
+    let a = Aggregator(origins: try OriginTable(countryDatabase: db), options: options)
+    let times: [Int64] = [-5_000_000_000, 0, 1_741_597_200_000_000_000, 1_741_597_201_000_000_000, 4_102_444_800_000_000_000]
+    for t in times {
+      a.add(Observation(timestamp: Timestamp(nanoseconds: t), source: IPAddress("5.8.1.1")!, destination: IPAddress("192.0.2.1")!,
+                        protocolNumber: 6, wireBytes: 60, ipBytes: 40))
+    }
+    let s = a.finish()
+    #expect(s.buckets.count == times.count)
+    #expect(s.buckets.map(\.totals.packets) == [1, 1, 1, 1, 1])
+    #expect(s.buckets.map(\.window.start.nanoseconds) == times)
+  }
 }

@@ -318,7 +318,7 @@ import Testing
     #expect(out.status == 0 && out.stdout.isEmpty && out.stderr.isEmpty, "\(out)")
     let written = try String(contentsOfFile: dir.path("s.json"), encoding: .utf8)
     let json = try #require(try parseJSON(written) as? [String: Any])
-    #expect(json["schemaVersion"] as? Int == 1)
+    #expect(json["schemaVersion"] as? Int == 2)
     #expect(Self.counts(json) == Self.expected(records))
     for key in ["inputs", "databases", "totals", "linkTypes", "origins", "continents"] {
       #expect(json[key] != nil, "\(key)")

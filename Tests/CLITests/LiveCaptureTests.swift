@@ -87,6 +87,11 @@ import Testing
       ["-c", "import json, sys, jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))", output, schema])
     #expect(check.status == 0, "\(check.stderr.suffix(600))")
 
+    // `report` reads the live summary back, capture counts included, and writes it again unchanged.
+    let reread = try origincheck(["report", "--format", "json", output])
+    #expect(reread.status == 0, "\(reread.stderr)")
+    #expect((try parseJSON(reread.stdout) as? NSDictionary) == (summary as NSDictionary))
+
     // The saved packets are exactly the counted ones: analyze and tshark read the same number.
     let again = try Self.analyze(saved)
     #expect((again["totals"] as? [String: Any])?["records"] as? Int == records)

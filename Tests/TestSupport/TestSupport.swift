@@ -35,12 +35,18 @@ public let packageRoot: URL = {
   fatalError("Package.swift not found above \(#filePath)")
 }()
 
-/// Runs a program and returns its standard output; fails the caller when it exits non-zero.
+/// Runs a program and returns its exit status, standard output and standard error. `environment`
+/// adds to (or overrides) the test process's environment.
 @discardableResult
-public func run(_ executable: String, _ arguments: [String], input: Data? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+public func run(
+  _ executable: String, _ arguments: [String], input: Data? = nil, environment: [String: String] = [:]
+) throws -> (status: Int32, stdout: String, stderr: String) {
   let process = Process()
   process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
   process.arguments = [executable] + arguments
+  if !environment.isEmpty {
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+  }
   let out = Pipe()
   // Standard error goes to a file so the child never blocks on a full pipe while stdout is read.
   let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("stderr-\(UUID().uuidString)")
@@ -98,8 +104,10 @@ public func origincheckBinary() throws -> String {
 }
 
 /// Runs `origincheck` with arguments.
-public func origincheck(_ arguments: [String], input: Data? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
-  try run(try origincheckBinary(), arguments, input: input)
+public func origincheck(
+  _ arguments: [String], input: Data? = nil, environment: [String: String] = [:]
+) throws -> (status: Int32, stdout: String, stderr: String) {
+  try run(try origincheckBinary(), arguments, input: input, environment: environment)
 }
 
 public struct TestSupportError: Error, CustomStringConvertible {
