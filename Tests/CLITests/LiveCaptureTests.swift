@@ -14,7 +14,7 @@ import Testing
     if: getuid() == 0,
     "live capture tests need root: network namespaces and veth links (CAP_SYS_ADMIN, CAP_NET_ADMIN) and packet capture (CAP_NET_RAW); CI runs them as root")
 
-  @Test(rootOnly, .timeLimit(.minutes(1)))
+  @Test(rootOnly)
   func liveCountsEqualAnalyze() throws {
     let dir = try TemporaryDirectory()
     defer { dir.cleanup() }
@@ -26,10 +26,10 @@ import Testing
 
     let lines = dir.path("live.jsonl")
     let live = try link.startLive(
-      ["--format", "json", "--count", "\(packets)", "--duration", "45s", "--interval", "1s", "--output", lines], in: dir)
+      ["--format", "json", "--count", "\(packets)", "--duration", "90s", "--interval", "1s", "--output", lines], in: dir)
     defer { live.stop() }
     try link.replay(capture, pps: 2000)
-    #expect(live.waitForExit(seconds: 30), "live did not stop at --count \(packets): \(live.stderr)")
+    #expect(live.waitForExit(seconds: 60), "live did not stop at --count \(packets): \(live.stderr)")
     #expect(live.status == 0, "\(live.stderr)")
 
     let summary = try #require(try parseJSON(live.stdout) as? [String: Any], "\(live.stdout.prefix(300))")
@@ -51,7 +51,7 @@ import Testing
     #expect((records.last?["summary"] as? NSDictionary) == (summary as NSDictionary))
   }
 
-  @Test(rootOnly, .timeLimit(.minutes(1)))
+  @Test(rootOnly)
   func sigintGivesCompleteSummary() throws {
     let dir = try TemporaryDirectory()
     defer { dir.cleanup() }
@@ -64,7 +64,7 @@ import Testing
     let output = dir.path("final.json")
     let live = try link.startLive(
       [
-        "--format", "json", "--interval", "500ms", "--duration", "45s", "--output", lines, "--write", saved, "--snaplen", "512",
+        "--format", "json", "--interval", "500ms", "--duration", "120s", "--output", lines, "--write", saved, "--snaplen", "512",
         "--claim", "ukraine-area:primary",
       ], in: dir, stdout: output)
     defer { live.stop() }
@@ -72,10 +72,10 @@ import Testing
       ["ip", "netns", "exec", link.client, "tcpreplay", "-q", "-i", link.clientLink, "--pps", "5000", capture], in: dir, name: "replay")
     defer { replay.stop() }
     // Interrupt once some packets were counted, well before the replay ends.
-    let deadline = Date().addingTimeInterval(20)
+    let deadline = Date().addingTimeInterval(40)
     while Date() < deadline, (try? Self.jsonLines(lines))?.last.flatMap(Self.records) ?? 0 < 1000 { usleep(100_000) }
     live.interrupt()
-    #expect(live.waitForExit(seconds: 20), "live did not stop on SIGINT: \(live.stderr)")
+    #expect(live.waitForExit(seconds: 60), "live did not stop on SIGINT: \(live.stderr)")
     #expect(live.status == 0, "\(live.stderr)")
 
     let summary = try #require(try parseJSON(live.stdout) as? [String: Any], "\(live.stdout.prefix(300))")
@@ -112,7 +112,7 @@ import Testing
     #expect(drops?["severity"] as? String == (dropped == 0 ? "info" : "weakens"), "\(drops ?? [:]) with \(dropped) dropped")
   }
 
-  @Test(rootOnly, .timeLimit(.minutes(1)))
+  @Test(rootOnly)
   func metricsAreServedDuringTheRun() throws {
     let dir = try TemporaryDirectory()
     defer { dir.cleanup() }
@@ -124,15 +124,15 @@ import Testing
     let total = try #require((analyzed["totals"] as? [String: Any])?["records"] as? Int)
     let ukraine = try #require(reference["country UA"]?.packets)
     let live = try link.startLive(
-      ["--format", "json", "--interval", "500ms", "--duration", "45s", "--metrics", "127.0.0.1:0", "--claim", "UA:primary"], in: dir)
+      ["--format", "json", "--interval", "500ms", "--duration", "120s", "--metrics", "127.0.0.1:0", "--claim", "UA:primary"], in: dir)
     defer { live.stop() }
-    let announced = try live.waitForStderr(containing: "metrics at http://", seconds: 10)
+    let announced = try live.waitForStderr(containing: "metrics at http://", seconds: 60)
     let url = try #require(announced.split(separator: " ").last.map(String.init), "\(announced)")
 
     try link.replay(capture, pps: 3000)
     // Scrape with curl in the capturing namespace until the interval after the replay shows it all.
     var text = ""
-    let deadline = Date().addingTimeInterval(20)
+    let deadline = Date().addingTimeInterval(40)
     while Date() < deadline {
       text = try link.inServer(["curl", "-sS", "--max-time", "5", url]).stdout
       if text.contains("origincheck_packets_total{country=\"UA\",continent=\"EU\",kind=\"country\"} \(ukraine)\n") { break }
@@ -175,7 +175,7 @@ import Testing
     #expect(try link.inServer(["curl", "-s", "-I", "-o", "/dev/null", "-w", "%{http_code}", url]).stdout == "200")
 
     live.interrupt()
-    #expect(live.waitForExit(seconds: 20), "\(live.stderr)")
+    #expect(live.waitForExit(seconds: 60), "\(live.stderr)")
     #expect(live.status == 0, "\(live.stderr)")
     let summary = try #require(try parseJSON(live.stdout) as? [String: Any])
     let final = (summary["claims"] as? [[String: Any]])?.first?["verdict"] as? String
@@ -183,7 +183,7 @@ import Testing
     #expect(gauge == (final == "holds" ? 1 : final == "does not hold" ? 0 : -1), "gauge \(gauge ?? .nan), verdict \(final ?? "none")")
   }
 
-  @Test(rootOnly, .timeLimit(.minutes(1)))
+  @Test(rootOnly)
   func intervalsFireOnAQuietInterface() throws {
     let dir = try TemporaryDirectory()
     defer { dir.cleanup() }
@@ -197,7 +197,7 @@ import Testing
     ])
     let seconds = Date().timeIntervalSince(started)
     #expect(out.status == 0, "\(out.stderr)")
-    #expect(seconds < 10)
+    #expect(seconds < 60, "a 2-second run took \(seconds) s")
     let records = try Self.jsonLines(lines)
     #expect(records.filter { $0["record"] as? String == "interval" }.count >= 5, "\(records.count) records")
     #expect(records.last?["end"] as? String == "duration")
@@ -206,7 +206,7 @@ import Testing
     #expect((summary["capture"] as? [String: Any])?["interface"] as? String == "lo")
   }
 
-  @Test(rootOnly, .timeLimit(.minutes(1)))
+  @Test(rootOnly)
   func unknownInterfaceBadFilterAndNoPermissionAreOneLine() throws {
     let dir = try TemporaryDirectory()
     defer { dir.cleanup() }
@@ -369,7 +369,7 @@ struct VethPair {
     let live = try BackgroundProcess(
       ["ip", "netns", "exec", server, try origincheckBinary(), "live", "--interface", serverLink, "--db", try ClaimCommandTests.defaultDatabase()]
         + arguments, in: dir, name: "live", stdout: stdout)
-    _ = try live.waitForStderr(containing: "capturing on", seconds: 30)
+    _ = try live.waitForStderr(containing: "capturing on", seconds: 60)
     return live
   }
 
