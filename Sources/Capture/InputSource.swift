@@ -20,6 +20,8 @@ final class InputSource {
   let prefix: [UInt8]
   /// Whether the content is gzip-compressed.
   let compressed: Bool
+  /// Whether the descriptor is a regular file.
+  let isRegularFile: Bool
   /// Whether the compressed stream already ended early (or is corrupt) within the peeked bytes.
   let prefixCutByCompression: String?
 
@@ -56,6 +58,7 @@ final class InputSource {
       throw CaptureError(.unreadable("is a directory"), file: name)
     }
     let regular = info.st_mode & S_IFMT == S_IFREG
+    isRegularFile = regular
     let second = regular ? dup(descriptor) : -1
     let start = regular ? lseek(descriptor, 0, SEEK_CUR) : 0
     guard let stream = oc_stream_open(descriptor) else {

@@ -1,6 +1,7 @@
 import Analysis
 import Foundation
 import ArgumentParser
+import FlowLogs
 import Geo
 import NetCore
 import Report
@@ -9,12 +10,17 @@ import Report
 struct AnalyzeCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "analyze",
-    abstract: "Summarise where the packets in captures came from, by country, continent or ASN.",
+    abstract: "Summarise where the traffic in captures and flow logs came from, by country, continent or ASN.",
     discussion: """
-      Inputs are pcap or pcapng files, gzip-compressed or not (detected from content), or - for \
-      standard input. Several inputs aggregate into one summary. Each packet's source is the \
-      outermost IPv4/IPv6 header's; special-purpose sources (private, reserved, ...) are counted \
-      by kind, never as a country; records with no IP packet are counted by reason.
+      Inputs are pcap or pcapng captures or flow logs (AWS VPC, Zeek conn.log TSV or JSON, \
+      Suricata eve.json, nfdump CSV or JSON, GCP VPC, Azure NSG and VNet flow logs, CSV with \
+      --columns), gzip-compressed or not, detected from content (--input-format forces one), or - \
+      for standard input. Several inputs, of any formats, aggregate into one summary. Each packet's \
+      source is the outermost IPv4/IPv6 header's, each flow record's its source address; \
+      special-purpose sources (private, reserved, ...) are counted by kind, never as a country; \
+      records with no IP packet, and flow records with nothing to count, are counted by reason. A \
+      malformed flow record is reported with its line and skipped; the input then counts as \
+      damaged (exit status 65).
 
       Formats: table, json (the summary, which origincheck report renders again in any format), \
       csv, markdown and html (docs/report-formats.md).
@@ -38,11 +44,23 @@ struct AnalyzeCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Threads a plain pcap file is read on (default: the number of cores).", valueName: "n"))
   var threads: Int = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
 
-  @Argument(help: ArgumentHelp("Capture files (pcap, pcapng, gzip of either), or - for standard input.", valueName: "file"))
+  @Option(
+    help: ArgumentHelp(
+      "Read every FILE (not --baseline) as this format instead of detecting it: \(InputFormatChoice.allCases.map(\.rawValue).joined(separator: ", ")).",
+      valueName: "format"))
+  var inputFormat: InputFormatChoice?
+
+  @Option(
+    help: ArgumentHelp(
+      "CSV columns: src=COL,time=COL[,dst=,packets=,bytes=,flows=,proto=,sport=,dport=]; COL is a header name or a 1-based number, alternatives with |.",
+      valueName: "mapping"))
+  var columns: String?
+
+  @Argument(help: ArgumentHelp("Captures (pcap, pcapng) or flow logs, plain or gzip, or - for standard input.", valueName: "file"))
   var files: [String]
 
   func validate() throws {
-    if files.isEmpty { throw ValidationError("give at least one capture file (or - for standard input)") }
+    if files.isEmpty { throw ValidationError("give at least one capture or flow log (or - for standard input)") }
     if threads < 1 { throw ValidationError("--threads must be at least 1") }
     if outputOptions.by == .asn && databases.asnPath == nil { throw ValidationError("--by asn needs --asn-db") }
     if (files + baseline).filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
@@ -50,6 +68,19 @@ struct AnalyzeCommand: ParsableCommand {
       throw ValidationError("--bucket '\(bucket)': expected a duration such as 30s, 5m or 1h")
     }
     if let window { _ = try Self.parseWindow(window) }
+    if let columns {
+      do { _ = try ColumnMapping(parsing: columns) } catch { throw ValidationError(error.description) }
+      if let inputFormat, inputFormat != .csv {
+        throw ValidationError("--columns maps CSV columns: it goes with --input-format csv (or no --input-format)")
+      }
+    }
+  }
+
+  /// Reading options for flow logs.
+  func flowLogOptions() throws -> FlowLogOptions {
+    var options = FlowLogOptions()
+    if let columns { options.columns = try ColumnMapping(parsing: columns) }
+    return options
   }
 
   static func parseWindow(_ text: String) throws -> TimeWindow {
@@ -73,10 +104,12 @@ struct AnalyzeCommand: ParsableCommand {
 
     let originTable = try OriginTable(countryDatabase: countryDB, asnDatabase: asnDB)
     let aggregator = Aggregator(origins: originTable, options: options)
-    var ingest = CaptureIngest(aggregator: aggregator, progress: Progress(), threads: threads)
+    let flowOptions = try flowLogOptions()
+    var ingest = InputDispatch(
+      aggregator: aggregator, progress: Progress(), threads: threads, format: inputFormat, flowOptions: flowOptions)
     var damaged = 0
     var unreadable = 0
-    func readAll(_ paths: [String], into ingest: inout CaptureIngest) {
+    func readAll(_ paths: [String], into ingest: inout InputDispatch) {
       for file in paths {
         switch ingest.read(path: file) {
         case .complete: break
@@ -90,7 +123,7 @@ struct AnalyzeCommand: ParsableCommand {
       }
     }
     readAll(files, into: &ingest)
-    ingest.progress?.finish()
+    ingest.captures.progress?.finish()
     if unreadable == files.count {
       // Each unreadable input was named on its own line.
       throw CLIError("", status: .noInput)
@@ -104,7 +137,8 @@ struct AnalyzeCommand: ParsableCommand {
       baselineOptions.radiusAreas = options.radiusAreas
       baselineOptions.addressCapacity = options.addressCapacity
       let baselineAggregator = Aggregator(origins: originTable, options: baselineOptions)
-      var baselineIngest = CaptureIngest(aggregator: baselineAggregator, progress: nil, threads: threads)
+      var baselineIngest = InputDispatch(
+        aggregator: baselineAggregator, progress: nil, threads: threads, format: nil, flowOptions: flowOptions)
       let before = unreadable
       readAll(baseline, into: &baselineIngest)
       if unreadable - before == baseline.count { throw CLIError("", status: .noInput) }
