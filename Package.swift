@@ -43,6 +43,8 @@ let package = Package(
     .target(name: "Capture", dependencies: ["NetCore", "CPcap"], swiftSettings: hotPathSettings),
     // Aggregation into mergeable summaries; claims and verdicts.
     .target(name: "Analysis", dependencies: ["NetCore", "Geo"], swiftSettings: hotPathSettings),
+    // NetFlow v5/v9 and IPFIX export datagrams decoded in place into observations. No I/O.
+    .target(name: "NetFlow", dependencies: ["NetCore", "Analysis"], swiftSettings: hotPathSettings),
     // Flow logs as text and JSON (AWS VPC, Zeek, Suricata, nfdump, GCP, Azure, CSV): format detection
     // and line and record readers that turn each flow record into an observation.
     .target(name: "FlowLogs", dependencies: ["NetCore", "Analysis", "Capture"], swiftSettings: hotPathSettings),
@@ -52,7 +54,7 @@ let package = Package(
     .target(
       name: "OriginCheckCLI",
       dependencies: [
-        "NetCore", "Geo", "PacketDecoding", "Capture", "Analysis", "FlowLogs", "Report",
+        "NetCore", "Geo", "PacketDecoding", "Capture", "Analysis", "FlowLogs", "NetFlow", "Report",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Prometheus", package: "swift-prometheus"),
       ],
@@ -70,6 +72,7 @@ let package = Package(
     .testTarget(name: "PacketDecodingTests", dependencies: ["PacketDecoding", "NetCore"]),
     .testTarget(name: "CaptureTests", dependencies: ["Capture", "NetCore"]),
     .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Geo", "NetCore", "TestSupport"]),
+    .testTarget(name: "NetFlowTests", dependencies: ["NetFlow", "Analysis", "Geo", "NetCore", "TestSupport"]),
     .testTarget(
       name: "FlowLogsTests", dependencies: ["FlowLogs", "Capture", "Analysis", "NetCore", "TestSupport"],
       exclude: ["Fixtures"]),

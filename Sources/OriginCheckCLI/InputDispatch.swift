@@ -72,13 +72,10 @@ struct InputDispatch {
   }
 
   /// `--input-format netflow`: a capture of NetFlow v5/v9/IPFIX export datagrams, decoded as the
-  /// collector decodes them. The NetFlow reader is called from here alone; it opens the capture with
-  /// `CaptureFileReader(path:)` after `opened.handOverToCaptureReader()`.
+  /// collector decodes them (`NetFlowCaptureIngest`), which opens the capture by its path.
   private mutating func readNetFlowCapture(_ opened: OpenedInput) -> CaptureIngest.Outcome {
-    let message =
-      "\(Self.displayName(opened.path)): --input-format netflow: reading NetFlow/IPFIX export datagrams from a capture is not part of this build"
-    aggregator.addInput(InputSummary(path: opened.path, format: "netflow", error: message))
-    return .unreadable(message)
+    if !opened.canReopen { opened.handOverToCaptureReader() }
+    return NetFlowCaptureIngest.read(path: opened.path, into: aggregator)
   }
 
   private mutating func readFlowLog(_ opened: OpenedInput, format: FlowLogFormat?) -> CaptureIngest.Outcome {

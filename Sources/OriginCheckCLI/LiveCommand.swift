@@ -17,13 +17,13 @@ struct LiveCommand: ParsableCommand {
     commandName: "live",
     abstract: "Capture from an interface and keep an origin summary current.",
     discussion: """
-      Needs root or CAP_NET_RAW. Every interval a compact view (top origins, packets per second, \
-      drops, claim verdicts so far) is refreshed on standard error and, with --output, one JSON \
-      line is appended to the file: {"record":"interval",...,"summary":{...}}. SIGINT (Ctrl-C), \
-      SIGTERM, --duration or --count ends the run: the full report in --format goes to standard \
-      output, and --output gets a last line with "record":"final". Kernel and interface drops \
-      are in every view and in the summary's "capture" object; a verdict on a capture with \
-      drops says so. See docs/live.md.
+      Needs root or CAP_NET_RAW. Every interval a compact view (packets per second, drops, top \
+      origins, claim verdicts so far) is refreshed on standard error and, with --output, the \
+      summary so far is appended to the file as one JSON line, with the run's status under \
+      "live". SIGINT (Ctrl-C), SIGTERM, --duration or --count ends the run: the full report in \
+      --format goes to standard output, and --output gets a last line with "final": true. Kernel \
+      and interface drops are in every view and in the summary's "capture" object; a verdict on \
+      a capture with drops says so. See docs/live.md.
       """)
 
   @Option(name: [.short, .long], help: ArgumentHelp("The interface to capture on (any: all interfaces).", valueName: "name"))
@@ -44,25 +44,16 @@ struct LiveCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Kernel capture buffer, e.g. 64M (bytes; k, M, G are powers of 1024).", valueName: "bytes"))
   var bufferSize: String = "32M"
 
-  @Option(help: ArgumentHelp("Time between refreshed views and JSON lines (500ms, 10s, 1m).", valueName: "duration"))
-  var interval: String = "10s"
-
-  @Option(help: ArgumentHelp("Stop after this long (30s, 5m, 1h).", valueName: "duration"))
-  var duration: String?
-
   @Option(help: ArgumentHelp("Stop after this many packets.", valueName: "n"))
   var count: UInt64?
+
+  @OptionGroup var timing: IntervalOptions
 
   @OptionGroup var databases: DatabaseOptions
 
   @OptionGroup var layout: LayoutOptions
 
   @OptionGroup var checks: CheckOptions
-
-  @Option(
-    name: .shortAndLong,
-    help: ArgumentHelp("Append one JSON summary line per interval and a final one to this file (JSON Lines).", valueName: "path"))
-  var output: String?
 
   @Option(help: ArgumentHelp("Also save the captured packets to this pcap file.", valueName: "path"))
   var write: String?
@@ -72,9 +63,6 @@ struct LiveCommand: ParsableCommand {
       "Serve Prometheus metrics at http://ADDRESS/metrics: a port (on 127.0.0.1), or HOST:PORT; other than loopback only when given.",
       valueName: "address"))
   var metrics: String?
-
-  /// Rows of the refreshed view, at most.
-  static let viewRows = 10
 
   /// Bytes kept of each packet. Counting needs only the headers (wire and IP lengths come from
   /// them, not from the bytes kept), and a small snapshot leaves more of the capture buffer for
@@ -87,11 +75,8 @@ struct LiveCommand: ParsableCommand {
     if Self.parseBytes(bufferSize) == nil {
       throw ValidationError("--buffer-size '\(bufferSize)': expected bytes such as 4194304, 512k, 64M or 1G")
     }
-    guard let ns = Timestamp.parseDuration(interval), ns >= 100_000_000 else {
-      throw ValidationError("--interval '\(interval)': expected a duration of at least 100ms, such as 500ms, 10s or 1m")
-    }
-    if let duration, Timestamp.parseDuration(duration) == nil {
-      throw ValidationError("--duration '\(duration)': expected a duration such as 30s, 5m or 1h")
+    if timing.intervalNanoseconds < 100_000_000 {
+      throw ValidationError("--interval '\(timing.interval)': expected a duration of at least 100ms, such as 500ms, 10s or 1m")
     }
     if count == 0 { throw ValidationError("--count must be at least 1") }
     if layout.by == .asn && databases.asnPath == nil { throw ValidationError("--by asn needs --asn-db") }
@@ -119,7 +104,8 @@ struct LiveCommand: ParsableCommand {
     let (claims, options) = try checks.setUp(countryDB: countryDB, asnDB: asnDB)
     let space = try addressSpace(of: countryDB, for: claims)
     let aggregator = Aggregator(origins: try OriginTable(countryDatabase: countryDB, asnDatabase: asnDB), options: options)
-    let lines = try output.map(JSONLinesFile.init)
+    let reporter = try PeriodicReporter(
+      claims: claims, addressSpace: space, options: layout.renderOptions, statusKey: "live", output: timing.output)
 
     var captureOptions = LiveCapture.Options()
     captureOptions.snapshotLength = snapshotLength
@@ -151,56 +137,56 @@ struct LiveCommand: ParsableCommand {
     defer { server?.stop() }
 
     let stop = try StopSignal()
-    let intervalDuration = Duration.nanoseconds(Timestamp.parseDuration(interval)!)
     let limits = SessionLimits(
-      interval: intervalDuration, duration: duration.flatMap { Timestamp.parseDuration($0) }.map { .nanoseconds($0) },
+      interval: .nanoseconds(timing.intervalNanoseconds), duration: timing.durationNanoseconds.map { .nanoseconds($0) },
       count: count)
-    let reporter = LiveReporter(
-      capture: capture, aggregator: aggregator, filter: filter, claims: claims, addressSpace: space, metrics: metricsState,
-      lines: lines)
+    let run = LiveRun(capture: capture, aggregator: aggregator, filter: filter, reporter: reporter, metrics: metricsState)
     var announce = "capturing on \(interface) (\(LinkType(capture.linkType).name), \(snapshotLength)-byte snapshots"
     announce += filter.map { ", filter '\($0)'" } ?? ""
-    announce += "); every \(interval) a view here\(output.map { " and a JSON line to \($0)" } ?? ""); Ctrl-C to stop"
+    announce += "); every \(timing.interval) a view here\(timing.output.map { " and a JSON line to \($0)" } ?? ""); Ctrl-C to stop"
     printError("origincheck: \(announce)")
 
-    let source = CaptureSource(capture: capture, aggregator: aggregator)
     var failure: LiveCaptureError? = nil
-    var ending: (end: String, last: SessionTick)
+    var end: String
     do {
-      let result = try LiveSession(limits: limits, stop: stop).run(source) { tick in
-        try reporter.interval(tick, view: min(layout.top, Self.viewRows), by: layout.renderOptions.dimension)
-      }
-      ending = (result.end.description, result.last)
+      let result = try LiveSession(limits: limits, stop: stop).run(run) { tick in try run.interval(tick) }
+      end = result.end.description
     } catch let error as LiveCaptureError {
       failure = error
-      ending = ("error", source.lastTick(since: reporter))
+      end = "error"
     }
     stop.restore()
     capture.close()
-    if let failure { printError("origincheck: \(failure.description)") }
+    if let failure { reporter.warn("origincheck: \(failure.description)") }
 
-    let document = try reporter.final(ending.last, end: ending.end)
-    try emit(document.render(layout.reportFormat, options: layout.renderOptions), to: nil)
+    let document = try run.finish(end: end, format: layout.reportFormat)
     let lost = document.summary.capture.map { ", \(SummaryTable.group($0.dropped)) dropped by the kernel, \(SummaryTable.group($0.interfaceDropped)) by the interface" } ?? ""
     printError(
-      "origincheck: stopped (\(ending.end)) after \(DecimalFormat.fixed(ending.last.elapsed.seconds, 1)) s: \(SummaryTable.group(ending.last.items)) packets\(lost)"
+      "origincheck: stopped (\(end)) after \(DecimalFormat.fixed(reporter.elapsedSeconds, 1)) s: \(SummaryTable.group(UInt64(capture.packets))) packets\(lost)"
     )
     if failure != nil { throw CLIError("", status: .partialInput) }
-    if checks.failing(document) {
-      throw CLIError("", status: .claimDoesNotHold)
-    }
+    if checks.failing(document) { throw CLIError("", status: .claimDoesNotHold) }
   }
 }
 
-/// The capture as a session source: each packet is decoded and counted as `analyze` counts it.
-private final class CaptureSource: SessionSource {
+/// One live run: the capture as a session source (each packet decoded and counted as `analyze`
+/// counts it), its snapshots with the capture's counts, and where they go at each interval and at
+/// the end: the periodic reporter (view, JSON lines, final report), the metrics, the saved
+/// capture's flush.
+final class LiveRun: SessionSource {
   let capture: LiveCapture
   let aggregator: Aggregator
-  private let started = ContinuousClock.now
+  let filter: String?
+  let reporter: PeriodicReporter
+  let metrics: LiveMetrics?
+  private var intervals = 0
 
-  init(capture: LiveCapture, aggregator: Aggregator) {
+  init(capture: LiveCapture, aggregator: Aggregator, filter: String?, reporter: PeriodicReporter, metrics: LiveMetrics?) {
     self.capture = capture
     self.aggregator = aggregator
+    self.filter = filter
+    self.reporter = reporter
+    self.metrics = metrics
   }
 
   func wait(milliseconds: Int32, wake: Int32) {
@@ -214,48 +200,8 @@ private final class CaptureSource: SessionSource {
     }
   }
 
-  /// The tick of a run the capture ended by failing.
-  func lastTick(since reporter: LiveReporter) -> SessionTick {
-    let elapsed = ContinuousClock.now - started
-    let items = UInt64(capture.packets)
-    return SessionTick(
-      number: reporter.intervals, elapsed: elapsed, sinceLast: elapsed - reporter.lastElapsed, items: items,
-      itemsSinceLast: items - min(items, reporter.lastItems))
-  }
-}
-
-/// Makes the snapshots of a live run and sends them where they go: the view on standard error,
-/// the JSON lines, the metrics, and the saved capture's flush.
-final class LiveReporter {
-  let capture: LiveCapture
-  let aggregator: Aggregator
-  let filter: String?
-  let claims: [CheckedClaim]
-  let addressSpace: [String: UInt64]
-  let metrics: LiveMetrics?
-  let lines: JSONLinesFile?
-  private var previous: Summary? = nil
-  private var viewLines = 0
-  private let terminal = isatty(2) == 1
-  private(set) var intervals = 0
-  private(set) var lastElapsed: Duration = .zero
-  private(set) var lastItems: UInt64 = 0
-
-  init(
-    capture: LiveCapture, aggregator: Aggregator, filter: String?, claims: [CheckedClaim], addressSpace: [String: UInt64],
-    metrics: LiveMetrics?, lines: JSONLinesFile?
-  ) {
-    self.capture = capture
-    self.aggregator = aggregator
-    self.filter = filter
-    self.claims = claims
-    self.addressSpace = addressSpace
-    self.metrics = metrics
-    self.lines = lines
-  }
-
-  /// The summary so far, with the capture's counts, and the claims evaluated on it.
-  func snapshot() -> ReportDocument {
+  /// The summary so far, with the capture's input and counts.
+  func snapshot() -> Summary {
     var summary = aggregator.finish()
     summary.inputs = [
       InputSummary(
@@ -266,45 +212,42 @@ final class LiveReporter {
         interface: capture.interface, filter: filter, received: stats.received, dropped: stats.dropped,
         interfaceDropped: stats.interfaceDropped)
     }
-    return ReportDocument.evaluating(summary, baseline: nil, claims: claims, addressSpace: addressSpace)
+    return summary
   }
 
-  /// An interval: the view, a JSON line, the metrics, and the saved packets flushed.
-  func interval(_ tick: SessionTick, view rows: Int, by dimension: Summary.Dimension) throws {
+  /// An interval: the saved packets flushed, the view and JSON line, the metrics.
+  func interval(_ tick: SessionTick) throws {
     capture.flush()
-    let document = snapshot()
-    let status = self.status(tick, end: nil)
-    var view = LiveView.render(document, previous: previous, status: status, by: dimension, rows: rows)
-    if terminal {
-      // Redraw in place: up to the first line of the previous view, and clear below.
-      if viewLines > 0 { view = "\u{1B}[\(viewLines)F\u{1B}[J" + view }
-    } else {
-      view += "\n"
-    }
-    viewLines = view.filter { $0 == "\n" }.count
-    FileHandle.standardError.write(Data(view.utf8))
-    try lines?.append(LiveRecordJSON.encode(document, status: status))
-    metrics?.update(document, packetsPerSecond: status.rate)
-    previous = document.summary
     intervals = tick.number
-    lastElapsed = tick.elapsed
-    lastItems = tick.items
+    let summary = snapshot()
+    let document = try reporter.tick(summary, status: status(summary, end: nil))
+    metrics?.update(document, packetsPerSecond: tick.rate)
   }
 
-  /// The end: the final snapshot, its JSON line and metrics. The capture must be closed (its file
-  /// flushed, its counts final).
-  func final(_ tick: SessionTick, end: String) throws -> ReportDocument {
-    let document = snapshot()
-    let status = self.status(tick, end: end)
-    try lines?.append(LiveRecordJSON.encode(document, status: status))
-    metrics?.update(document, packetsPerSecond: status.rate)
+  /// The end, once the capture is closed (its file complete, its counts final): the final report
+  /// on standard output in `format`, its JSON line, the metrics.
+  func finish(end: String, format: ReportFormat) throws -> ReportDocument {
+    let summary = snapshot()
+    let document = try reporter.finish(summary, status: status(summary, end: end), format: format)
+    metrics?.update(document, packetsPerSecond: Double(capture.packets) / max(0.001, reporter.elapsedSeconds))
     return document
   }
 
-  func status(_ tick: SessionTick, end: String?) -> LiveStatus {
-    let now = Date().timeIntervalSince1970
-    return LiveStatus(
-      source: capture.interface + (filter.map { " (filter: \($0))" } ?? ""), interval: tick.number, time: Timestamp(nanoseconds: Int64((now * 1e9).rounded())), elapsedSeconds: tick.elapsed.seconds,
-      intervalSeconds: tick.sinceLast.seconds, intervalRecords: tick.itemsSinceLast, end: end)
+  /// The status line and the `live` object of the JSON: the interface, the drop counts, and at
+  /// the end why the run ended.
+  func status(_ summary: Summary, end: String?) -> PeriodicStatus {
+    var details: [String] = []
+    if let c = summary.capture {
+      details.append("\(SummaryTable.group(c.received)) received")
+      details.append("\(SummaryTable.group(c.dropped)) dropped by the kernel\(c.interfaceDropped > 0 ? ", \(SummaryTable.group(c.interfaceDropped)) by the interface" : "")")
+      if c.lost > 0 { details.append("\(DecimalFormat.percent(c.lostShare)) lost") }
+    }
+    let json: [(String, JSONValue)] = [
+      ("interface", .string(capture.interface)), ("filter", .optional(filter)), ("intervals", .int(Int64(intervals))),
+      ("end", .optional(end)),
+    ]
+    return PeriodicStatus(
+      source: capture.interface + (filter.map { " (filter '\($0)')" } ?? ""), records: UInt64(capture.packets), noun: "packets",
+      details: details, json: json)
   }
 }

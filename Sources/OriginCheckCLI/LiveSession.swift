@@ -1,5 +1,3 @@
-import Report
-
 #if canImport(Glibc)
   import Glibc
 #endif
@@ -198,32 +196,5 @@ extension Duration {
     guard s >= 0 else { return 0 }
     let ms = s * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
     return Int32(clamping: ms)
-  }
-}
-
-/// A JSON Lines file that records are appended to, each written whole with one write(2).
-final class JSONLinesFile {
-  let path: String
-  private let descriptor: Int32
-
-  init(_ path: String) throws {
-    self.path = path
-    descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-    guard descriptor >= 0 else {
-      throw CLIError("\(path): cannot write: \(String(cString: strerror(errno)))", status: .cannotWrite)
-    }
-  }
-
-  deinit { close(descriptor) }
-
-  func append(_ record: JSONValue) throws {
-    let bytes = Array((record.serialized(pretty: false) + "\n").utf8)
-    var written = 0
-    while written < bytes.count {
-      let n = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + written, bytes.count - written) }
-      if n < 0 && errno == EINTR { continue }
-      guard n > 0 else { throw CLIError("\(path): cannot write: \(String(cString: strerror(errno)))", status: .cannotWrite) }
-      written += n
-    }
   }
 }

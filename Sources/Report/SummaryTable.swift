@@ -37,6 +37,13 @@ public enum SummaryTable {
     if !s.skipped.byReason.isEmpty {
       out += wrap("skipped records: ", s.skipped.byReason.sorted { $0.key < $1.key }.map { "\(group($0.value)) \($0.key)" })
     }
+    for input in s.inputs where !input.scaledRecords.isEmpty {
+      out += wrap(
+        "sampled: ",
+        input.scaledRecords.sorted { $0.key < $1.key }.map {
+          "\(plural($0.value, "flow record")) of \(input.path) with 1-in-\(group($0.key)) sampling (packets and bytes x\(group($0.key)))"
+        })
+    }
     out += "\n"
 
     let ranked = s.ranked(by: dimension)

@@ -26,11 +26,10 @@ import Testing
 
     let lines = dir.path("live.jsonl")
     let live = try link.startLive(
-      ["--format", "json", "--count", "\(packets)", "--duration", "90s", "--interval", "1s", "--output", lines], in: dir)
-    defer { live.stop() }
+      ["--format", "json", "--count", "\(packets)", "--duration", "90s", "--interval", "1s", "--output", lines])
     try link.replay(capture, pps: 2000)
-    #expect(live.waitForExit(seconds: 60), "live did not stop at --count \(packets): \(live.stderr)")
-    #expect(live.status == 0, "\(live.stderr)")
+    let status = try live.wait(timeout: 60)
+    #expect(status == 0, "\(live.stderr)")
 
     let summary = try #require(try parseJSON(live.stdout) as? [String: Any], "\(live.stdout.prefix(300))")
     let counts = summary["capture"] as? [String: Any]
@@ -43,12 +42,14 @@ import Testing
     }
     #expect(Self.packetsAndSources(summary, "origins")["country UA"]?.packets ?? 0 > 0)
 
+    // Every line is a summary with the run's status under `live`; the last is the final report.
     let records = try Self.jsonLines(lines)
     #expect(records.count >= 2)
-    #expect(records.dropLast().allSatisfy { $0["record"] as? String == "interval" })
-    #expect(records.last?["record"] as? String == "final")
-    #expect(records.last?["end"] as? String == "count")
-    #expect((records.last?["summary"] as? NSDictionary) == (summary as NSDictionary))
+    #expect(records.dropLast().allSatisfy { Self.live($0)?["final"] as? Bool == false })
+    #expect(Self.live(records.last)?["final"] as? Bool == true)
+    #expect(Self.live(records.last)?["end"] as? String == "count")
+    #expect(Self.live(records.last)?["records"] as? Int == packets)
+    #expect(Self.withoutStatus(records.last) == Self.withoutStatus(summary))
   }
 
   @Test(rootOnly)
@@ -62,21 +63,18 @@ import Testing
     let saved = dir.path("saved.pcap")
     let lines = dir.path("live.jsonl")
     let output = dir.path("final.json")
-    let live = try link.startLive(
-      [
-        "--format", "json", "--interval", "500ms", "--duration", "120s", "--output", lines, "--write", saved, "--snaplen", "512",
-        "--claim", "ukraine-area:primary",
-      ], in: dir, stdout: output)
-    defer { live.stop() }
-    let replay = try BackgroundProcess(
-      ["ip", "netns", "exec", link.client, "tcpreplay", "-q", "-i", link.clientLink, "--pps", "5000", capture], in: dir, name: "replay")
-    defer { replay.stop() }
+    let live = try link.startLive([
+      "--format", "json", "--interval", "500ms", "--duration", "120s", "--output", lines, "--write", saved, "--snaplen", "512",
+      "--claim", "ukraine-area:primary",
+    ])
+    let replay = try BackgroundProcess("ip", ["netns", "exec", link.client, "tcpreplay", "-q", "-i", link.clientLink, "--pps", "5000", capture])
     // Interrupt once some packets were counted, well before the replay ends.
     let deadline = Date().addingTimeInterval(40)
     while Date() < deadline, (try? Self.jsonLines(lines))?.last.flatMap(Self.records) ?? 0 < 1000 { usleep(100_000) }
-    live.interrupt()
-    #expect(live.waitForExit(seconds: 60), "live did not stop on SIGINT: \(live.stderr)")
-    #expect(live.status == 0, "\(live.stderr)")
+    let status = try live.stop(signal: SIGINT, timeout: 60)
+    #expect(status == 0, "\(live.stderr)")
+    _ = try? replay.stop(signal: SIGKILL)
+    try live.stdout.write(toFile: output, atomically: true, encoding: .utf8)
 
     let summary = try #require(try parseJSON(live.stdout) as? [String: Any], "\(live.stdout.prefix(300))")
     let records = try #require((summary["totals"] as? [String: Any])?["records"] as? Int)
@@ -87,10 +85,11 @@ import Testing
       ["-c", "import json, sys, jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))", output, schema])
     #expect(check.status == 0, "\(check.stderr.suffix(600))")
 
-    // `report` reads the live summary back, capture counts included, and writes it again unchanged.
+    // `report` reads the live summary back, capture counts included, and writes it again unchanged
+    // (without the run's status, which is not part of the summary).
     let reread = try origincheck(["report", "--format", "json", output])
     #expect(reread.status == 0, "\(reread.stderr)")
-    #expect((try parseJSON(reread.stdout) as? NSDictionary) == (summary as NSDictionary))
+    #expect(Self.withoutStatus(try parseJSON(reread.stdout) as? [String: Any]) == Self.withoutStatus(summary))
 
     // The saved packets are exactly the counted ones: analyze and tshark read the same number.
     let again = try Self.analyze(saved)
@@ -103,9 +102,9 @@ import Testing
     #expect(tshark.stdout.split(separator: "\n").count == records)
 
     let lastLine = try #require(try Self.jsonLines(lines).last)
-    #expect(lastLine["record"] as? String == "final")
-    #expect(lastLine["end"] as? String == "SIGINT")
-    #expect((lastLine["summary"] as? NSDictionary) == (summary as NSDictionary))
+    #expect(Self.live(lastLine)?["final"] as? Bool == true)
+    #expect(Self.live(lastLine)?["end"] as? String == "SIGINT")
+    #expect(Self.withoutStatus(lastLine) == Self.withoutStatus(summary))
     let claim = try #require((summary["claims"] as? [[String: Any]])?.first)
     let drops = (claim["findings"] as? [[String: Any]] ?? []).first { $0["id"] as? String == "capture-drops" }
     let dropped = (summary["capture"] as? [String: Any])?["dropped"] as? Int ?? -1
@@ -124,10 +123,8 @@ import Testing
     let total = try #require((analyzed["totals"] as? [String: Any])?["records"] as? Int)
     let ukraine = try #require(reference["country UA"]?.packets)
     let live = try link.startLive(
-      ["--format", "json", "--interval", "500ms", "--duration", "120s", "--metrics", "127.0.0.1:0", "--claim", "UA:primary"], in: dir)
-    defer { live.stop() }
-    let announced = try live.waitForStderr(containing: "metrics at http://", seconds: 60)
-    let url = try #require(announced.split(separator: " ").last.map(String.init), "\(announced)")
+      ["--format", "json", "--interval", "500ms", "--duration", "120s", "--metrics", "127.0.0.1:0", "--claim", "UA:primary"])
+    let url = try live.waitForStderr(#"metrics at (http://\S+)"#, timeout: 60)
 
     try link.replay(capture, pps: 3000)
     // Scrape with curl in the capturing namespace until the interval after the replay shows it all.
@@ -174,9 +171,8 @@ import Testing
     #expect(try link.inServer(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", url]).stdout == "405")
     #expect(try link.inServer(["curl", "-s", "-I", "-o", "/dev/null", "-w", "%{http_code}", url]).stdout == "200")
 
-    live.interrupt()
-    #expect(live.waitForExit(seconds: 60), "\(live.stderr)")
-    #expect(live.status == 0, "\(live.stderr)")
+    let status = try live.stop(signal: SIGINT, timeout: 60)
+    #expect(status == 0, "\(live.stderr)")
     let summary = try #require(try parseJSON(live.stdout) as? [String: Any])
     let final = (summary["claims"] as? [[String: Any]])?.first?["verdict"] as? String
     let gauge = verdict?[1] as? Double
@@ -199,8 +195,8 @@ import Testing
     #expect(out.status == 0, "\(out.stderr)")
     #expect(seconds < 60, "a 2-second run took \(seconds) s")
     let records = try Self.jsonLines(lines)
-    #expect(records.filter { $0["record"] as? String == "interval" }.count >= 5, "\(records.count) records")
-    #expect(records.last?["end"] as? String == "duration")
+    #expect(records.filter { Self.live($0)?["final"] as? Bool == false }.count >= 5, "\(records.count) records")
+    #expect(Self.live(records.last)?["end"] as? String == "duration")
     let summary = try #require(try parseJSON(out.stdout) as? [String: Any])
     #expect((summary["totals"] as? [String: Any])?["records"] as? Int == 0)
     #expect((summary["capture"] as? [String: Any])?["interface"] as? String == "lo")
@@ -292,7 +288,17 @@ import Testing
   }
 
   static func records(_ line: [String: Any]) -> Int? {
-    ((line["summary"] as? [String: Any])?["totals"] as? [String: Any])?["records"] as? Int
+    (line["totals"] as? [String: Any])?["records"] as? Int
+  }
+
+  /// The run's status object of a summary line.
+  static func live(_ line: [String: Any]?) -> [String: Any]? { line?["live"] as? [String: Any] }
+
+  /// A summary without the run's status, for comparing summaries written at different moments.
+  static func withoutStatus(_ summary: [String: Any]?) -> NSDictionary? {
+    guard var summary else { return nil }
+    summary["live"] = nil
+    return summary as NSDictionary
   }
 
   static func oneLine(_ text: String) -> Bool {
@@ -365,11 +371,12 @@ struct VethPair {
   }
 
   /// Starts `origincheck live` on the server end; returns once it is capturing.
-  func startLive(_ arguments: [String], in dir: TemporaryDirectory, stdout: String? = nil) throws -> BackgroundProcess {
+  func startLive(_ arguments: [String]) throws -> BackgroundProcess {
     let live = try BackgroundProcess(
-      ["ip", "netns", "exec", server, try origincheckBinary(), "live", "--interface", serverLink, "--db", try ClaimCommandTests.defaultDatabase()]
-        + arguments, in: dir, name: "live", stdout: stdout)
-    _ = try live.waitForStderr(containing: "capturing on", seconds: 60)
+      "ip",
+      ["netns", "exec", server, try origincheckBinary(), "live", "--interface", serverLink, "--db", try ClaimCommandTests.defaultDatabase()]
+        + arguments)
+    _ = try live.waitForStderr("capturing on", timeout: 60)
     return live
   }
 
@@ -387,54 +394,5 @@ struct VethPair {
 
   static func check(_ result: (status: Int32, stdout: String, stderr: String)) throws {
     guard result.status == 0 else { throw TestSupportError("exit \(result.status): \(result.stderr)") }
-  }
-}
-
-/// A command running beside the test, its output in files.
-final class BackgroundProcess {
-  let process = Process()
-  let stdoutPath: String
-  let stderrPath: String
-
-  init(_ command: [String], in dir: TemporaryDirectory, name: String, stdout: String? = nil) throws {
-    stdoutPath = stdout ?? dir.path("\(name).out")
-    stderrPath = dir.path("\(name).err")
-    for path in [stdoutPath, stderrPath] { _ = FileManager.default.createFile(atPath: path, contents: nil) }
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = command
-    process.standardInput = FileHandle.nullDevice
-    process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
-    process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
-    try process.run()
-  }
-
-  var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
-  var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
-  var status: Int32 { process.isRunning ? -1 : process.terminationStatus }
-
-  /// The first line of standard error containing `text`, once it appears.
-  func waitForStderr(containing text: String, seconds: Double) throws -> String {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-      if let line = stderr.split(separator: "\n").first(where: { $0.contains(text) }) { return String(line) }
-      guard process.isRunning else { break }
-      usleep(50_000)
-    }
-    throw TestSupportError("no '\(text)' on standard error: \(stderr)")
-  }
-
-  func waitForExit(seconds: Double) -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while process.isRunning && Date() < deadline { usleep(50_000) }
-    return !process.isRunning
-  }
-
-  func interrupt() { if process.isRunning { kill(process.processIdentifier, SIGINT) } }
-
-  /// Ends the process if it still runs.
-  func stop() {
-    guard process.isRunning else { return }
-    kill(process.processIdentifier, SIGKILL)
-    process.waitUntilExit()
   }
 }
