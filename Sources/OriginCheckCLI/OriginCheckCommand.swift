@@ -20,7 +20,7 @@ public struct OriginCheckCommand: ParsableCommand {
       """,
     subcommands: [
       AnalyzeCommand.self, LiveCommand.self, CollectCommand.self, ReportCommand.self, MergeCommand.self, LookupCommand.self,
-      GeoDBCommand.self, AreasCommand.self,
+      GeoDBCommand.self, AreasCommand.self, LookupBenchCommand.self,
     ])
 
   public init() {}
