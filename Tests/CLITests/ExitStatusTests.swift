@@ -104,6 +104,26 @@ import Testing
     Case(name: "unknown command", arguments: ["no-such-command"], status: 64),
   ]
 
+  /// `live` on the loopback interface for a moment (a successful run says on standard error where it
+  /// captures and why it stopped); capturing needs root, as in `LiveCaptureTests`.
+  static let liveCases: [Case] = [
+    Case(name: "live ok", arguments: ["live", "-i", "lo", "--db", testDB, "--duration", "300ms"], status: 0, infoLines: 2),
+    Case(
+      name: "live claim inconclusive",
+      arguments: ["live", "-i", "lo", "--db", testDB, "--duration", "300ms", "--claim", "UA:primary", "--fail-unless-holds"],
+      status: 1, infoLines: 2),
+    Case(name: "live unknown option", arguments: ["live", "-i", "lo", "--no-such-option"], status: 64),
+    Case(name: "live bad filter", arguments: ["live", "-i", "lo", "--db", testDB, "--filter", "tcp and and", "--duration", "300ms"], status: 64),
+    Case(name: "live unknown interface", arguments: ["live", "-i", "nosuch0", "--db", testDB, "--duration", "300ms"], status: 66),
+    Case(name: "live missing database", arguments: ["live", "-i", "lo", "--db", path("missing.mmdb"), "--duration", "300ms"], status: 66),
+    Case(
+      name: "live standard output full", arguments: ["live", "-i", "lo", "--db", testDB, "--duration", "300ms"],
+      status: 73, stdoutFull: true, infoLines: 2),
+  ]
+
+  @Test(LiveCaptureTests.rootOnly, arguments: liveCases)
+  func liveStatus(_ c: Case) throws { try status(c) }
+
   @Test(arguments: cases)
   func status(_ c: Case) throws {
     let directory = try TemporaryDirectory()
