@@ -57,12 +57,21 @@ struct AnalyzeCommand: ParsableCommand {
       valueName: "n"))
   var exactSources: Int = Aggregator.defaultAddressCapacity
 
+  @Option(
+    help: ArgumentHelp(
+      "The name standard input (-) goes by in messages and in the summary's inputs, e.g. the URI its bytes came from.",
+      valueName: "name"))
+  var stdinName: String?
+
   @Argument(help: ArgumentHelp("Capture files (pcap, pcapng, gzip of either), or - for standard input.", valueName: "file"))
   var files: [String]
 
   func validate() throws {
     if files.isEmpty { throw ValidationError("give at least one capture file (or - for standard input)") }
     if threads < 1 { throw ValidationError("--threads must be at least 1") }
+    if let stdinName, stdinName.isEmpty || !(files + baseline).contains("-") {
+      throw ValidationError("--stdin-name names standard input: give - as an input, and a non-empty name")
+    }
     if exactSources < 16 { throw ValidationError("--exact-sources must be at least 16") }
     if outputOptions.by == .asn && databases.asnPath == nil { throw ValidationError("--by asn needs --asn-db") }
     if (files + baseline).filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
@@ -114,6 +123,7 @@ struct AnalyzeCommand: ParsableCommand {
     let originTable = try OriginTable(countryDatabase: countryDB, asnDatabase: asnDB)
     let aggregator = Aggregator(origins: originTable, options: options)
     var ingest = CaptureIngest(aggregator: aggregator, progress: Progress(), threads: threads)
+    ingest.standardInputName = stdinName
     var damaged = 0
     var unreadable = 0
     func readAll(_ paths: [String], into ingest: inout CaptureIngest) {
@@ -145,6 +155,7 @@ struct AnalyzeCommand: ParsableCommand {
       baselineOptions.addressCapacity = options.addressCapacity
       let baselineAggregator = Aggregator(origins: originTable, options: baselineOptions)
       var baselineIngest = CaptureIngest(aggregator: baselineAggregator, progress: nil, threads: threads)
+      baselineIngest.standardInputName = stdinName
       let before = unreadable
       readAll(baseline, into: &baselineIngest)
       if unreadable - before == baseline.count { throw CLIError("", status: .noInput) }
