@@ -13,7 +13,7 @@ import Testing
   static let asnDB = packageRoot.appendingPathComponent("GeoDB/test/asn.mmdb").path
   static let options = [
     "--bucket", "30m", "--claim", "ukraine-area:primary", "--claim", "US:share>=20%:packets", "--asn-db", asnDB,
-    "--window", "2025-03-10T12:00:00Z/2025-03-10T14:00:00Z",
+    "--window", "2025-03-10T12:00:00Z/2025-03-10T14:00:00Z", "--baseline", baseline,
   ]
 
   static func requireSpark() throws {
@@ -158,11 +158,26 @@ import Testing
     let mw = try #require(m["window"] as? [String: Any])
     MergeCommandTests.compareOrigins(ww["origins"] as? [[String: Any]] ?? [], mw["origins"] as? [[String: Any]] ?? [], exact: [:], asn: false, "window")
 
-    // The claims, evaluated on the merged counts, come to the same verdicts.
-    let wc = (w["claims"] as? [[String: Any]] ?? []).map { "\($0["claim"] ?? ""): \($0["verdict"] ?? "")" }
-    let mc = (m["claims"] as? [[String: Any]] ?? []).map { "\($0["claim"] ?? ""): \($0["verdict"] ?? "")" }
-    #expect(wc.count == 2)
-    #expect(wc == mc)
+    // The claims, evaluated on the merged counts, come to the same verdicts, with the lift against
+    // the baseline every analyze run read: equal by packets, within the sketch's bound by sources.
+    let wc = w["claims"] as? [[String: Any]] ?? []
+    let mc = m["claims"] as? [[String: Any]] ?? []
+    #expect(wc.count == 2 && mc.count == 2)
+    for (a, b) in zip(wc, mc) {
+      let claim = a["claim"] as? String ?? ""
+      #expect(claim == b["claim"] as? String)
+      #expect(a["verdict"] as? String == b["verdict"] as? String, "\(claim)")
+      let wl = try #require(a["lift"] as? Double, "\(claim)")
+      let ml = try #require(b["lift"] as? Double, "\(claim)")
+      if a["metric"] as? String == "packets" {
+        #expect(wl == ml, "\(claim)")
+      } else {
+        #expect(abs(ml - wl) / wl <= 3 * 1.04 / 64, "\(claim): lift \(ml) vs \(wl)")
+      }
+    }
+    let wbase = try #require((w["baseline"] as? [String: Any])?["totals"] as? [String: Any])
+    let mbase = try #require((m["baseline"] as? [String: Any])?["totals"] as? [String: Any])
+    #expect("\(wbase["ipPackets"] ?? "")" == "\(mbase["ipPackets"] ?? "")")
   }
 
   @Test func unreadableInputsAndBadOptions() throws {
@@ -170,17 +185,20 @@ import Testing
     let dir = try TemporaryDirectory()
     defer { dir.cleanup() }
     try Data("not a capture\n".utf8).write(to: URL(fileURLWithPath: dir.path("notes.txt")))
+    try FileManager.default.createDirectory(atPath: dir.path("u"), withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: Self.baseline, toPath: dir.path("u/base,1.pcap"))
 
     // Nothing readable: each input named on its own line, no report, status 66.
     let none = try Self.job(
       ["--format", "markdown", "--output", dir.path("r.md"), dir.path("notes.txt"), dir.path("missing.pcap"), dir.path("none-*.pcap"),
-       "file://\(dir.path("gone"))"])
+       "file://\(dir.path("gone"))", "file://\(dir.path("u"))"])
     #expect(none.status == 66, "\(none.stderr.suffix(3000))")
     #expect(!FileManager.default.fileExists(atPath: dir.path("r.md")))
     #expect(
       Self.messages(none.stderr) == [
         "origincheck-spark: \(dir.path("gone")): no such file",
         "origincheck-spark: \(dir.path("none-*.pcap")): no file matches",
+        "origincheck-spark: \(dir.path("u/base,1.pcap")): a URI with one of , { } [ ] * ? \\ in its name cannot be read through Spark; rename it or give it as a path",
         "origincheck: \(dir.path("missing.pcap")): no such file",
         "origincheck: \(dir.path("notes.txt")): not a packet capture (first bytes 6e 6f 74 20 61 20 63 61)",
       ].sorted(), "\(none.stderr.suffix(3000))")
@@ -190,6 +208,9 @@ import Testing
     #expect(claim.status == 64)
     #expect(Self.messages(claim.stderr).count == 1)
     #expect(claim.stderr.contains("unknown area 'ukraine-arx'"))
+    let by = try Self.job(["--by", "asn", Self.sample])
+    #expect(by.status == 64)
+    #expect(Self.messages(by.stderr) == ["origincheck-spark: --by asn needs --asn-db"])
     let partitions = try Self.job(["--partitions", "0", Self.sample])
     #expect(partitions.status == 64)
     #expect(Self.messages(partitions.stderr) == ["origincheck-spark: --partitions must be at least 1"])

@@ -72,6 +72,8 @@ def parse_arguments(argv):
   p.add_argument("--bucket", metavar="DURATION", help="count origins per time bucket (30s, 5m, 1h) and find bursts")
   p.add_argument("--window", metavar="START/END", help="also evaluate claims within this window")
   p.add_argument("--target", action="append", default=[], metavar="CIDR", help="only traffic toward this network; repeatable")
+  p.add_argument("--baseline", action="append", default=[], metavar="FILE",
+                 help="a capture of normal traffic for the claims' lift, read by every analyze run; repeatable")
   p.add_argument("--exact-sources", type=int, metavar="N", help="distinct sources tracked one by one per file")
   p.add_argument("--analyze-threads", type=int, default=1, metavar="N",
                  help="threads of each analyze run (default 1: Spark runs one task per executor core)")
@@ -99,6 +101,8 @@ def parse_arguments(argv):
       raise JobError(f"{name} must be at least 1", EX_USAGE)
   if args.batch < 2:
     raise JobError("--batch must be at least 2", EX_USAGE)
+  if args.by == "asn" and not args.asn_db:
+    raise JobError("--by asn needs --asn-db", EX_USAGE)
   if args.fail_unless_holds and not args.claim:
     raise JobError("--fail-unless-holds needs at least one --claim", EX_USAGE)
   return args
@@ -193,7 +197,9 @@ class Tools:
 
   def __init__(self, args, shipped):
     self.shipped = shipped  # option -> file name in SparkFiles, or None (path used as is)
-    self.paths = {k: getattr(args, k) for k in ("origincheck", "db", "asn_db", "areas")}
+    self.options = file_options(args)
+    self.paths = {key: value for key, _, value in self.options}
+    self.paths["origincheck"] = args.origincheck
     self.batch = args.batch
     analyze = ["--threads", str(args.analyze_threads)]
     for c in args.claim:
@@ -226,10 +232,8 @@ class Tools:
     """The database and areas options, with shipped files by name from the SparkFiles directory
     (which origincheck runs in, so the summary names them as given)."""
     out = []
-    for key, option in (("db", "--db"), ("asn_db", "--asn-db"), ("areas", "--areas")):
-      if self.paths[key] is None:
-        continue
-      out += [option, self.shipped[key] if self.shipped.get(key) else self.paths[key]]
+    for key, option, value in self.options:
+      out += [option, self.shipped.get(key) or value]
     return out
 
   def workdir(self):
@@ -237,6 +241,13 @@ class Tools:
       return None
     from pyspark import SparkFiles
     return SparkFiles.getRootDirectory()
+
+
+def file_options(args):
+  """(key, option, path) of each file analyze reads besides its inputs, in order."""
+  out = [(key, option, getattr(args, key)) for key, option in (("db", "--db"), ("asn_db", "--asn-db"), ("areas", "--areas"))]
+  out += [(f"baseline{i}", "--baseline", path) for i, path in enumerate(args.baseline)]
+  return [(key, option, value) for key, option, value in out if value is not None]
 
 
 def stderr_lines(data):
@@ -277,7 +288,9 @@ def summarise_partition(tools, items):
   common = tools.common()
   workdir = tools.workdir()
   scratch = tempfile.mkdtemp(prefix="origincheck-spark-")
-  record = {"summary": None, "runs": [], "fatal": None, "analyzeSeconds": 0.0, "mergeSeconds": 0.0, "merges": 0}
+  began = time.monotonic()
+  record = {"summary": None, "runs": [], "fatal": None, "analyzeSeconds": 0.0, "mergeSeconds": 0.0, "merges": 0,
+            "taskSeconds": 0.0}
   pending = []
   count = 0
 
@@ -329,6 +342,7 @@ def summarise_partition(tools, items):
     record["fatal"] = {"message": str(e), "status": e.status}
   finally:
     shutil.rmtree(scratch, ignore_errors=True)
+  record["taskSeconds"] = time.monotonic() - began
   yield record
 
 
@@ -350,9 +364,8 @@ def start_spark(args):
 def ship(sc, args):
   """Adds the binary, databases and areas file to the job; returns option -> SparkFiles name."""
   shipped = {}
-  for key in ("origincheck", "db", "asn_db", "areas"):
-    value = getattr(args, key)
-    if value is None or args.no_ship:
+  for key, _, value in [("origincheck", None, args.origincheck)] + file_options(args):
+    if args.no_ship:
       continue
     if os.path.isfile(value):
       sc.addFile(os.path.abspath(value))
@@ -365,9 +378,9 @@ def ship(sc, args):
       shipped[key] = os.path.basename(urlparse(value).path)
     else:
       raise JobError(f"{value}: no such file", EX_NOINPUT)
-  names = [n for n in shipped.values()]
+  names = list(shipped.values())
   if len(set(names)) != len(names):
-    raise JobError("the binary, databases and areas file need distinct file names to be shipped", EX_USAGE)
+    raise JobError("the binary, databases, areas and baseline files need distinct file names to be shipped", EX_USAGE)
   return shipped
 
 
@@ -400,10 +413,7 @@ def preflight(binary, tools, args):
     empty = os.path.join(scratch, "empty.pcap")
     with open(empty, "wb") as f:
       f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-    options = []
-    for key, option in (("db", "--db"), ("asn_db", "--asn-db"), ("areas", "--areas")):
-      if getattr(args, key) is not None:
-        options += [option, getattr(args, key)]
+    options = [x for _, option, value in file_options(args) for x in (option, value)]
     cmd = [binary, "analyze", "--format", "json", "--output", os.devnull] + tools.analyze_options + options + [empty]
     try:
       proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True)
@@ -477,7 +487,7 @@ def run(argv):
   if on_driver:
     if args.db is None:
       args.db = default_database(args.origincheck)
-    if all(getattr(args, k) is None or os.path.isfile(getattr(args, k)) for k in ("db", "asn_db", "areas")):
+    if all(os.path.isfile(value) for _, _, value in file_options(args)):
       preflight(args.origincheck, Tools(args, {}), args)
 
   sc = start_spark(args)
@@ -499,6 +509,14 @@ def run(argv):
       groups = contiguous_groups(paths, partitions)
       rdds.append(sc.parallelize(groups, numSlices=len(groups)).mapPartitions(
         lambda it, tools=tools: summarise_partition(tools, ((p, p, None) for group in it for p in group))))
+    # Spark reads a list of URIs as globs separated by commas: a name with one of those
+    # characters cannot be read that way.
+    odd = [u for u in uris if any(c in u[0] for c in ",{}[]*?\\")]
+    for u, _ in odd:
+      unlisted.append(f"{PREFIX}: {u}: a URI with one of , {{ }} [ ] * ? \\ in its name cannot be read through Spark; rename it or give it as a path")
+    uris = [u for u in uris if u not in odd]
+    for line in unlisted:
+      error_line(line)
     if uris:
       # URIs: read by Spark, each file's bytes streamed to analyze.
       joined = ",".join(u for u, _ in uris)
@@ -506,8 +524,6 @@ def run(argv):
         lambda it, tools=tools: summarise_partition(tools, ((name, None, data) for name, data in it))))
     records = sc.union(rdds).collect() if len(rdds) > 1 else (rdds[0].collect() if rdds else [])
 
-    for line in unlisted:
-      error_line(line)
     for r in records:
       for run_ in r["runs"]:
         for line in run_["messages"]:
@@ -534,6 +550,7 @@ def run(argv):
         "analyzeSeconds": round(sum(r["analyzeSeconds"] for r in records), 3),
         "executorMergeSeconds": round(sum(r["mergeSeconds"] for r in records), 3),
         "executorMerges": sum(r["merges"] for r in records),
+        "slowestTaskSeconds": round(max(r["taskSeconds"] for r in records), 3),
         "driverMergeSeconds": round(driver_merge, 3),
         "partitionSummaryBytes": sum(len(s) for s in summaries),
         "wallSeconds": round(time.monotonic() - wall, 3),
