@@ -41,13 +41,18 @@ let package = Package(
     .target(name: "Capture", dependencies: ["NetCore", "CPcap"], swiftSettings: hotPathSettings),
     // Aggregation into mergeable summaries; claims and verdicts.
     .target(name: "Analysis", dependencies: ["NetCore", "Geo"], swiftSettings: hotPathSettings),
+    // NetFlow v5/v9 and IPFIX export datagrams decoded in place into observations. No I/O.
+    .target(name: "NetFlow", dependencies: ["NetCore", "Analysis"], swiftSettings: hotPathSettings),
+    // Flow logs as text and JSON (AWS VPC, Zeek, Suricata, nfdump, GCP, Azure, CSV): format detection
+    // and line and record readers that turn each flow record into an observation.
+    .target(name: "FlowLogs", dependencies: ["NetCore", "Analysis", "Capture"], swiftSettings: hotPathSettings),
     // Renderers: table, JSON and the other report formats.
     .target(name: "Report", dependencies: ["NetCore", "Geo", "Analysis"], swiftSettings: swiftSettings),
     // The commands, as a library so tests can reach the same code the executable runs.
     .target(
       name: "OriginCheckCLI",
       dependencies: [
-        "NetCore", "Geo", "PacketDecoding", "Capture", "Analysis", "Report",
+        "NetCore", "Geo", "PacketDecoding", "Capture", "Analysis", "FlowLogs", "NetFlow", "Report",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: hotPathSettings),
@@ -64,6 +69,10 @@ let package = Package(
     .testTarget(name: "PacketDecodingTests", dependencies: ["PacketDecoding", "NetCore"]),
     .testTarget(name: "CaptureTests", dependencies: ["Capture", "NetCore"]),
     .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Geo", "NetCore", "TestSupport"]),
+    .testTarget(name: "NetFlowTests", dependencies: ["NetFlow", "Analysis", "Geo", "NetCore", "TestSupport"]),
+    .testTarget(
+      name: "FlowLogsTests", dependencies: ["FlowLogs", "Capture", "Analysis", "NetCore", "TestSupport"],
+      exclude: ["Fixtures"]),
     .testTarget(name: "CLITests", dependencies: ["OriginCheckCLI", "Geo", "NetCore", "TestSupport"]),
     // Golden files and the summary fixture they are rendered from live in Fixtures/.
     .testTarget(

@@ -119,6 +119,9 @@ public struct InputSummary: Sendable, Hashable {
   public var error: String?
   /// True when reading stopped early: what was read before is counted.
   public var damaged: Bool
+  /// Flow records whose packets and bytes were multiplied by the exporter's sampling interval
+  /// (1 in N), by N. Empty when nothing was scaled.
+  public var scaledRecords: [UInt64: UInt64] = [:]
 
   public init(path: String, format: String, compressed: Bool = false, linkTypes: [String] = [], records: UInt64 = 0, error: String? = nil, damaged: Bool = false) {
     self.path = path

@@ -57,6 +57,8 @@ public struct CaptureError: Error, CustomStringConvertible, Sendable {
   public let recordNumber: Int?
   /// The 1-based pcapng block number, counting every block of the input; nil for pcap.
   public let blockNumber: Int?
+  /// The 1-based line of a text input (a flow log) where the problem was found; nil for captures.
+  public let lineNumber: Int?
   /// The offset of the start of the damaged record or block: in the file, or in the decompressed content
   /// when `offsetIsDecompressed`.
   public let byteOffset: Int64?
@@ -66,13 +68,14 @@ public struct CaptureError: Error, CustomStringConvertible, Sendable {
   public let damagedUnitIsRecord: Bool
 
   init(
-    _ reason: Reason, file: String, recordNumber: Int? = nil, blockNumber: Int? = nil,
+    _ reason: Reason, file: String, recordNumber: Int? = nil, blockNumber: Int? = nil, lineNumber: Int? = nil,
     byteOffset: Int64? = nil, offsetIsDecompressed: Bool = false, damagedUnitIsRecord: Bool = true
   ) {
     self.reason = reason
     self.file = file == "-" ? "<stdin>" : file
     self.recordNumber = recordNumber
     self.blockNumber = blockNumber
+    self.lineNumber = lineNumber
     self.byteOffset = byteOffset
     self.offsetIsDecompressed = offsetIsDecompressed
     self.damagedUnitIsRecord = damagedUnitIsRecord
@@ -121,6 +124,7 @@ public struct CaptureError: Error, CustomStringConvertible, Sendable {
     var units: [String] = []
     if let recordNumber, damagedUnitIsRecord { units.append("record \(recordNumber)") }
     if let blockNumber { units.append("block \(blockNumber)") }
+    if let lineNumber { units.append("line \(lineNumber)") }
     var position = units.joined(separator: ", ")
     if let byteOffset {
       let offset = "\(offsetIsDecompressed ? "decompressed byte offset" : "byte offset") \(byteOffset)"

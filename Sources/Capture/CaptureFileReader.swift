@@ -28,9 +28,16 @@ public final class CaptureFileReader {
   /// Opens `path` (`-` for standard input), detects its format and reads its header.
   ///
   /// Throws when nothing can be read: a missing or unreadable file, content that is not a capture, a
-  /// damaged or unsupported file header.
+  /// damaged or unsupported file header. An input already opened for `path` and handed over
+  /// (`OpenedInput.handOverToCaptureReader`) is read from its start instead of opening `path` again.
   public convenience init(path: String) throws(CaptureError) {
-    try self.init(source: InputSource(path: path), path: path)
+    let source: InputSource
+    if let parked = InputHandOff.take(path) {
+      source = parked
+    } else {
+      source = try InputSource(path: path)
+    }
+    try self.init(source: source, path: path)
   }
 
   /// Opens a plain classic pcap file and moves to the record at `offset`, numbering records after

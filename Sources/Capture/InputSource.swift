@@ -20,6 +20,8 @@ final class InputSource {
   let prefix: [UInt8]
   /// Whether the content is gzip-compressed.
   let compressed: Bool
+  /// Whether the descriptor is a regular file.
+  let isRegularFile: Bool
   /// Whether the compressed stream already ended early (or is corrupt) within the peeked bytes.
   let prefixCutByCompression: String?
 
@@ -42,6 +44,13 @@ final class InputSource {
     try self.init(ownedDescriptor: descriptor, name: path)
   }
 
+  /// Opens standard input under `name`, which errors use instead of `<stdin>`.
+  convenience init(standardInputNamed name: String) throws(CaptureError) {
+    let descriptor = dup(STDIN_FILENO)
+    guard descriptor >= 0 else { throw CaptureError(.unreadable(Self.errnoText(errno)), file: name) }
+    try self.init(ownedDescriptor: descriptor, name: name)
+  }
+
   /// Takes ownership of `descriptor` (closed when this source or its reader is done).
   init(ownedDescriptor descriptor: Int32, name: String) throws(CaptureError) {
     self.name = name
@@ -56,6 +65,7 @@ final class InputSource {
       throw CaptureError(.unreadable("is a directory"), file: name)
     }
     let regular = info.st_mode & S_IFMT == S_IFREG
+    isRegularFile = regular
     let second = regular ? dup(descriptor) : -1
     let start = regular ? lseek(descriptor, 0, SEEK_CUR) : 0
     guard let stream = oc_stream_open(descriptor) else {

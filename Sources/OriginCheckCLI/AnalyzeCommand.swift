@@ -1,6 +1,7 @@
 import Analysis
 import Foundation
 import ArgumentParser
+import FlowLogs
 import Geo
 import NetCore
 import Report
@@ -9,12 +10,17 @@ import Report
 struct AnalyzeCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "analyze",
-    abstract: "Summarise where the packets in captures came from, by country, continent or ASN.",
+    abstract: "Summarise where the traffic in captures and flow logs came from, by country, continent or ASN.",
     discussion: """
-      Inputs are pcap or pcapng files, gzip-compressed or not (detected from content), or - for \
-      standard input. Several inputs aggregate into one summary. Each packet's source is the \
-      outermost IPv4/IPv6 header's; special-purpose sources (private, reserved, ...) are counted \
-      by kind, never as a country; records with no IP packet are counted by reason.
+      Inputs are pcap or pcapng captures or flow logs (AWS VPC, Zeek conn.log TSV or JSON, \
+      Suricata eve.json, nfdump CSV or JSON, GCP VPC, Azure NSG and VNet flow logs, CSV with \
+      --columns), gzip-compressed or not, detected from content (--input-format forces one), or - \
+      for standard input. Several inputs, of any formats, aggregate into one summary. Each packet's \
+      source is the outermost IPv4/IPv6 header's, each flow record's its source address; \
+      special-purpose sources (private, reserved, ...) are counted by kind, never as a country; \
+      records with no IP packet, and flow records with nothing to count, are counted by reason. A \
+      malformed flow record is reported with its line and skipped; the input then counts as \
+      damaged (exit status 65).
 
       Formats: table, json (the summary, which origincheck report renders again in any format), \
       csv, markdown and html (docs/report-formats.md).
@@ -59,15 +65,27 @@ struct AnalyzeCommand: ParsableCommand {
 
   @Option(
     help: ArgumentHelp(
+      "Read every FILE (not --baseline) as this format instead of detecting it: \(InputFormatChoice.allCases.map(\.rawValue).joined(separator: ", ")).",
+      valueName: "format"))
+  var inputFormat: InputFormatChoice?
+
+  @Option(
+    help: ArgumentHelp(
+      "CSV columns: src=COL,time=COL[,dst=,packets=,bytes=,flows=,proto=,sport=,dport=]; COL is a header name or a 1-based number, alternatives with |.",
+      valueName: "mapping"))
+  var columns: String?
+
+  @Option(
+    help: ArgumentHelp(
       "The name standard input (-) goes by in messages and in the summary's inputs, e.g. the URI its bytes came from.",
       valueName: "name"))
   var stdinName: String?
 
-  @Argument(help: ArgumentHelp("Capture files (pcap, pcapng, gzip of either), or - for standard input.", valueName: "file"))
+  @Argument(help: ArgumentHelp("Captures (pcap, pcapng) or flow logs, plain or gzip, or - for standard input.", valueName: "file"))
   var files: [String]
 
   func validate() throws {
-    if files.isEmpty { throw ValidationError("give at least one capture file (or - for standard input)") }
+    if files.isEmpty { throw ValidationError("give at least one capture or flow log (or - for standard input)") }
     if threads < 1 { throw ValidationError("--threads must be at least 1") }
     if let stdinName, stdinName.isEmpty || !(files + baseline).contains("-") {
       throw ValidationError("--stdin-name names standard input: give - as an input, and a non-empty name")
@@ -86,6 +104,19 @@ struct AnalyzeCommand: ParsableCommand {
     }
     if let window { _ = try Self.parseWindow(window) }
     if failUnlessHolds && claims.isEmpty { throw ValidationError("--fail-unless-holds needs at least one --claim") }
+    if let columns {
+      do { _ = try ColumnMapping(parsing: columns) } catch { throw ValidationError(error.description) }
+      if let inputFormat, inputFormat != .csv {
+        throw ValidationError("--columns maps CSV columns: it goes with --input-format csv (or no --input-format)")
+      }
+    }
+  }
+
+  /// Reading options for flow logs.
+  func flowLogOptions() throws -> FlowLogOptions {
+    var options = FlowLogOptions()
+    if let columns { options.columns = try ColumnMapping(parsing: columns) }
+    return options
   }
 
   static func parseWindow(_ text: String) throws -> TimeWindow {
@@ -122,11 +153,13 @@ struct AnalyzeCommand: ParsableCommand {
 
     let originTable = try OriginTable(countryDatabase: countryDB, asnDatabase: asnDB)
     let aggregator = Aggregator(origins: originTable, options: options)
-    var ingest = CaptureIngest(aggregator: aggregator, progress: Progress(), threads: threads)
+    let flowOptions = try flowLogOptions()
+    var ingest = InputDispatch(
+      aggregator: aggregator, progress: Progress(), threads: threads, format: inputFormat, flowOptions: flowOptions)
     ingest.standardInputName = stdinName
     var damaged = 0
     var unreadable = 0
-    func readAll(_ paths: [String], into ingest: inout CaptureIngest) {
+    func readAll(_ paths: [String], into ingest: inout InputDispatch) {
       for file in paths {
         switch ingest.read(path: file) {
         case .complete: break
@@ -140,7 +173,7 @@ struct AnalyzeCommand: ParsableCommand {
       }
     }
     readAll(files, into: &ingest)
-    ingest.progress?.finish()
+    ingest.captures.progress?.finish()
     if unreadable == files.count {
       // Each unreadable input was named on its own line.
       throw CLIError("", status: .noInput)
@@ -154,7 +187,8 @@ struct AnalyzeCommand: ParsableCommand {
       baselineOptions.radiusAreas = options.radiusAreas
       baselineOptions.addressCapacity = options.addressCapacity
       let baselineAggregator = Aggregator(origins: originTable, options: baselineOptions)
-      var baselineIngest = CaptureIngest(aggregator: baselineAggregator, progress: nil, threads: threads)
+      var baselineIngest = InputDispatch(
+        aggregator: baselineAggregator, progress: nil, threads: threads, format: nil, flowOptions: flowOptions)
       baselineIngest.standardInputName = stdinName
       let before = unreadable
       readAll(baseline, into: &baselineIngest)

@@ -20,8 +20,6 @@ struct CaptureIngest {
   var progress: Progress?
   /// Threads a plain pcap file is split over.
   var threads = 1
-  /// The name standard input (`-`) goes by in messages and in the summary; nil keeps `-`.
-  var standardInputName: String? = nil
   /// Smallest part worth a thread of its own.
   static let minimumPartBytes: Int64 = 1 << 20
 
@@ -40,14 +38,9 @@ struct CaptureIngest {
     }
     let reader: CaptureFileReader
     do {
-      if path == "-", let name = standardInputName {
-        reader = try CaptureFileReader(fileDescriptor: STDIN_FILENO, name: name)
-      } else {
-        reader = try CaptureFileReader(path: path)
-      }
+      reader = try CaptureFileReader(path: path)
     } catch {
-      let name = path == "-" ? standardInputName ?? path : path
-      aggregator.addInput(InputSummary(path: name, format: "unknown", error: error.description))
+      aggregator.addInput(InputSummary(path: path, format: "unknown", error: error.description))
       return .unreadable(error.description)
     }
     return readOnePass(reader)

@@ -28,12 +28,18 @@ public struct DecodedPacket: Hashable, Sendable {
   public var destinationPort: UInt16?
   /// The TCP flags byte (CWR ECE URG ACK PSH RST SYN FIN), when the TCP header reaches that far.
   public var tcpFlags: UInt8?
+  /// Where the upper-layer (transport) header starts, in bytes from the start of the frame; `nil`
+  /// for a later fragment or when an extension header before it is cut off.
+  public var transportOffset: Int?
+  /// Where the IP packet ends within the captured bytes, in bytes from the start of the frame: its
+  /// declared end, or the end of the capture when that comes first. Link-layer padding lies beyond.
+  public var capturedEnd: Int
 
   public init(
     source: IPAddress, destination: IPAddress, ipVersion: UInt8, ipBytes: UInt32,
     protocolNumber: UInt8,
     ttl: UInt8, isFragment: Bool = false, isFirstFragment: Bool = true, sourcePort: UInt16? = nil,
-    destinationPort: UInt16? = nil, tcpFlags: UInt8? = nil
+    destinationPort: UInt16? = nil, tcpFlags: UInt8? = nil, transportOffset: Int? = nil, capturedEnd: Int = 0
   ) {
     self.source = source
     self.destination = destination
@@ -46,6 +52,8 @@ public struct DecodedPacket: Hashable, Sendable {
     self.sourcePort = sourcePort
     self.destinationPort = destinationPort
     self.tcpFlags = tcpFlags
+    self.transportOffset = transportOffset
+    self.capturedEnd = capturedEnd
   }
 }
 

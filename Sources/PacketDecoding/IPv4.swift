@@ -58,8 +58,10 @@ extension PacketDecoder {
       protocolNumber: bytes[offset &+ 9],
       ttl: bytes[offset &+ 8],
       isFragment: moreFragments || fragmentOffset != 0,
-      isFirstFragment: fragmentOffset == 0)
+      isFirstFragment: fragmentOffset == 0,
+      capturedEnd: end)
     if fragmentOffset == 0 {
+      packet.transportOffset = offset &+ headerLength
       readTransport(into: &packet, bytes, at: offset &+ headerLength, end: end)
     }
     return .ip(packet)

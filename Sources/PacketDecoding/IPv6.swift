@@ -50,6 +50,7 @@ extension PacketDecoder {
     let end =
       payloadLength == 0
       ? bytes.count : Swift.min(bytes.count, offset &+ ipv6HeaderLength &+ payloadLength)
+    packet.capturedEnd = end
     var cursor = offset &+ ipv6HeaderLength
     var headersWalked = 0
     walk: while true {
@@ -84,6 +85,7 @@ extension PacketDecoder {
       default:
         // An upper-layer protocol, ESP or No Next Header.
         packet.protocolNumber = nextHeader
+        packet.transportOffset = cursor
         readTransport(into: &packet, bytes, at: cursor, end: end)
         return .ip(packet)
       }

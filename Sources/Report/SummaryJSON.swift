@@ -203,11 +203,22 @@ public enum SummaryJSON {
   }
 
   static func input(_ i: InputSummary) -> JSONValue {
-    .object([
+    var fields: [(String, JSONValue)] = [
       ("path", .string(i.path)), ("format", .string(i.format)), ("compressed", .bool(i.compressed)),
       ("linkTypes", .array(i.linkTypes.map { .string($0) })), ("records", .uint(i.records)),
       ("damaged", .bool(i.damaged)), ("error", .optional(i.error)),
-    ])
+    ]
+    if !i.scaledRecords.isEmpty {
+      fields.append(
+        (
+          "sampling",
+          .array(
+            i.scaledRecords.sorted { $0.key < $1.key }.map {
+              .object([("interval", .uint($0.key)), ("records", .uint($0.value))])
+            })
+        ))
+    }
+    return .object(fields)
   }
 
   static func database(_ d: DatabaseInfo) -> JSONValue {
@@ -317,11 +328,20 @@ public enum SummaryJSON {
 
   static func decodeInput(_ n: JSONNode) throws(SummaryDecodeError) -> InputSummary {
     let o = try n.object()
-    return InputSummary(
+    var input = InputSummary(
       path: try o.required("path").string(), format: try o.required("format").string(),
       compressed: try o.required("compressed").bool(), linkTypes: try o.required("linkTypes").array().map { n throws(SummaryDecodeError) in try n.string() },
       records: try o.required("records").count(), error: try o.required("error").optionalString(),
       damaged: try o.required("damaged").bool())
+    if let sampling = o.optional("sampling") {
+      for item in try sampling.array() {
+        let entry = try item.object()
+        let interval = try entry.required("interval")
+        guard input.scaledRecords[try interval.count()] == nil else { throw interval.fail("sampling interval appears twice") }
+        input.scaledRecords[try interval.count()] = try entry.required("records").count()
+      }
+    }
+    return input
   }
 
   static func decodeDatabase(_ n: JSONNode) throws(SummaryDecodeError) -> DatabaseInfo {

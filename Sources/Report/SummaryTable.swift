@@ -8,8 +8,15 @@ public enum SummaryTable {
     var out = ""
     let t = s.totals
     let inputs = s.inputs.count == 1 ? s.inputs[0].path : "\(s.inputs.count) inputs"
-    out += "\(inputs): \(plural(t.records, "record")), \(plural(t.ipPackets, "IP packet"))"
-    out += " (\(group(t.ipv4Packets)) IPv4, \(group(t.ipv6Packets)) IPv6), \(group(t.nonIPPackets)) non-IP\n"
+    // Captures count records and non-IP records; flow logs count flows.
+    let flowLogs = t.flows > 0 || (t.records == 0 && t.ipPackets > 0)
+    let captures = t.records > 0 || !flowLogs
+    var read: [String] = []
+    if captures { read.append(plural(t.records, "record")) }
+    if flowLogs { read.append(plural(t.flows, "flow")) }
+    read.append("\(plural(t.ipPackets, "IP packet")) (\(group(t.ipv4Packets)) IPv4, \(group(t.ipv6Packets)) IPv6)")
+    if captures { read.append("\(group(t.nonIPPackets)) non-IP") }
+    out += "\(inputs): \(read.joined(separator: ", "))\n"
     if let first = t.firstSeen, let last = t.lastSeen {
       out += "time: \(shortTime(first)) to \(shortTime(last)) (UTC)\n"
     }
@@ -22,6 +29,16 @@ public enum SummaryTable {
     let nonIP = s.linkTypes.values.reduce(into: SkipCounts()) { $0.add($1.nonIP) }
     if !nonIP.byReason.isEmpty {
       out += wrap("non-IP records: ", nonIP.byReason.sorted { $0.key < $1.key }.map { "\(group($0.value)) \($0.key)" })
+    }
+    if !s.skipped.byReason.isEmpty {
+      out += wrap("skipped records: ", s.skipped.byReason.sorted { $0.key < $1.key }.map { "\(group($0.value)) \($0.key)" })
+    }
+    for input in s.inputs where !input.scaledRecords.isEmpty {
+      out += wrap(
+        "sampled: ",
+        input.scaledRecords.sorted { $0.key < $1.key }.map {
+          "\(plural($0.value, "flow record")) of \(input.path) with 1-in-\(group($0.key)) sampling (packets and bytes x\(group($0.key)))"
+        })
     }
     out += "\n"
 
@@ -71,7 +88,7 @@ public enum SummaryTable {
       ])
     }
     out += TextTable.render(rows, rightAligned: [1, 2, 3, 4, 5, 6])
-    out += "\nBytes are wire bytes. " + footer
+    out += flowLogs ? "\nBytes are wire bytes; a flow record's are its IP bytes.\n" + footer : "\nBytes are wire bytes. " + footer
     return out
   }
 

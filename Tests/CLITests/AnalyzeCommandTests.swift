@@ -203,7 +203,7 @@ import Testing
     try data.prefix(offsets[0] + 10).write(to: URL(fileURLWithPath: dir.path("cut-first.pcap")))
     try data.prefix(10).write(to: URL(fileURLWithPath: dir.path("cut-header.pcap")))
     try Data().write(to: URL(fileURLWithPath: dir.path("empty.pcap")))
-    try "time,source\n2025-01-01,5.8.1.1\n".write(toFile: dir.path("text.csv"), atomically: true, encoding: .utf8)
+    try "hello,world\nthis is not a capture\n".write(toFile: dir.path("text.csv"), atomically: true, encoding: .utf8)
     try FileManager.default.createDirectory(atPath: dir.path("a-directory"), withIntermediateDirectories: false)
     let cases: [(String, String)] = [
       ("bad-magic.pcap", "not a packet capture"), ("cut-first.pcap", "record 1"), ("cut-header.pcap", "truncated header"),

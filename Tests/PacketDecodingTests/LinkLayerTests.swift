@@ -18,8 +18,18 @@ func expectedPacket(_ version: IPVersion) -> DecodedPacket {
 
 @Suite struct LinkLayerTests {
   @Test(arguments: LinkFrame.all)
-  func decodesEveryLinkType(frame: LinkFrame) {
-    #expect(decode(frame.linkType, frame.bytes) == .ip(expectedPacket(frame.version)))
+  func decodesEveryLinkType(frame: LinkFrame) throws {
+    let outcome = decode(frame.linkType, frame.bytes)
+    var packet = try #require(outcome.packet, "\(outcome)")
+    // Where the packet lies in the frame: the first copy of the test packet's bytes.
+    let ip = Build.packet(frame.version)
+    let ipOffset = try #require(
+      (0...(frame.bytes.count - ip.count)).first { Array(frame.bytes[$0..<($0 + ip.count)]) == ip })
+    #expect(packet.transportOffset == ipOffset + (frame.version == .v4 ? 20 : 40))
+    #expect(packet.capturedEnd == ipOffset + ip.count)
+    packet.transportOffset = nil
+    packet.capturedEnd = 0
+    #expect(packet == expectedPacket(frame.version))
   }
 
   @Test(arguments: NonIPFrame.all)

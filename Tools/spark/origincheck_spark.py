@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""OriginCheck on Apache Spark: one summary of many capture files, analysed on the executors.
+"""OriginCheck on Apache Spark: one summary of many capture files (or flow logs), analysed on the
+executors.
 
 Each input file is summarised by `origincheck analyze --format json` on an executor; the
 summaries of one partition are merged there by `origincheck merge`, the partitions' summaries are
@@ -74,6 +75,8 @@ def parse_arguments(argv):
   p.add_argument("--target", action="append", default=[], metavar="CIDR", help="only traffic toward this network; repeatable")
   p.add_argument("--baseline", action="append", default=[], metavar="FILE",
                  help="a capture of normal traffic for the claims' lift, read by every analyze run; repeatable")
+  p.add_argument("--input-format", metavar="FORMAT", help="read every input as this format (analyze --input-format)")
+  p.add_argument("--columns", metavar="MAPPING", help="CSV flow-log columns (analyze --columns)")
   p.add_argument("--exact-sources", type=int, metavar="N", help="distinct sources tracked one by one per file")
   p.add_argument("--analyze-threads", type=int, default=1, metavar="N",
                  help="threads of each analyze run (default 1: Spark runs one task per executor core)")
@@ -212,6 +215,10 @@ class Tools:
       analyze += ["--window", args.window]
     if args.exact_sources:
       analyze += ["--exact-sources", str(args.exact_sources)]
+    if args.input_format:
+      analyze += ["--input-format", args.input_format]
+    if args.columns:
+      analyze += ["--columns", args.columns]
     self.analyze_options = analyze
 
   def local(self, key):
