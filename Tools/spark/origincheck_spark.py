@@ -181,9 +181,10 @@ def contiguous_groups(files, parts):
   done = 0
   for name, size in files:
     k = min(parts - 1, (done * parts) // total)
-    # Every group gets at least one file while files remain for the later ones.
     groups[k].append(name)
     done += max(1, size)
+  # A large file can leave later groups empty: split the groups with the most files until there
+  # are `parts` groups again (or every group has one file).
   groups = [g for g in groups if g]
   while len(groups) < parts:
     largest = max(range(len(groups)), key=lambda i: len(groups[i]))
@@ -222,7 +223,8 @@ class Tools:
     self.analyze_options = analyze
 
   def local(self, key):
-    """The option's file on this node, and the directory to run origincheck in."""
+    """The path of an option's file on this node: its SparkFiles copy when shipped (the binary made
+    executable), else the path as given."""
     value = self.paths[key]
     if value is None:
       return None
@@ -244,6 +246,8 @@ class Tools:
     return out
 
   def workdir(self):
+    """Where origincheck runs: the SparkFiles directory when files were shipped, so that they are
+    named by file name in messages and summaries; else the task's own directory."""
     if not self.shipped:
       return None
     from pyspark import SparkFiles
