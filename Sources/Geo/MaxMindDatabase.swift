@@ -134,7 +134,8 @@ public final class MaxMindDatabase: @unchecked Sendable {
       var sin6 = sockaddr_in6()
       sin6.sin6_family = sa_family_t(AF_INET6)
       withUnsafeMutableBytes(of: &sin6.sin6_addr) { raw in
-        for (i, b) in a.bytes.enumerated() { raw[i] = b }
+        raw.storeBytes(of: a.high.bigEndian, toByteOffset: 0, as: UInt64.self)
+        raw.storeBytes(of: a.low.bigEndian, toByteOffset: 8, as: UInt64.self)
       }
       result = withUnsafePointer(to: &sin6) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { MMDB_lookup_sockaddr(mmdb, $0, &error) }
@@ -253,10 +254,24 @@ public final class MaxMindDatabase: @unchecked Sendable {
   /// Reads the scalar at a key path; `nil` when the path is absent.
   private func entryData(_ entry: inout MMDB_entry_s, _ path: [String]) throws(GeoError) -> MMDB_entry_data_s? {
     var data = MMDB_entry_data_s()
-    let cStrings = path.map { strdup($0) }
-    defer { cStrings.forEach { free($0) } }
-    var pointers: [UnsafePointer<CChar>?] = cStrings.map { UnsafePointer($0) } + [nil]
-    let status = pointers.withUnsafeMutableBufferPointer { MMDB_aget_value(&entry, &data, $0.baseAddress!) }
+    // The path as NUL-terminated strings and a NULL-terminated pointer array, on the stack.
+    let total = path.reduce(0) { $0 + $1.utf8.count + 1 }
+    let status = withUnsafeTemporaryAllocation(of: CChar.self, capacity: max(1, total)) { chars in
+      withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: path.count + 1) { pointers in
+        var at = 0
+        for (i, component) in path.enumerated() {
+          pointers[i] = UnsafePointer(chars.baseAddress.map { $0 + at })
+          for byte in component.utf8 {
+            chars[at] = CChar(bitPattern: byte)
+            at += 1
+          }
+          chars[at] = 0
+          at += 1
+        }
+        pointers[path.count] = nil
+        return MMDB_aget_value(&entry, &data, pointers.baseAddress!)
+      }
+    }
     if status == MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR || status == MMDB_INVALID_LOOKUP_PATH_ERROR { return nil }
     guard status == MMDB_SUCCESS else {
       throw GeoError(.invalidDatabase, "\(self.path): cannot read \(path.joined(separator: ".")): \(String(cString: MMDB_strerror(status)))")
@@ -390,6 +405,123 @@ extension MaxMindDatabase {
     var out: [String: UInt64] = [:]
     for (offset, count) in try ipv4AddressesByRecord() {
       if let code = try record(at: offset).countryCode { out[code, default: 0] += count }
+    }
+    return out
+  }
+}
+
+// MARK: - Search-tree walk
+
+/// How a lookup that stops at a point of the search tree ends, decided exactly as libmaxminddb's
+/// `find_address_in_search_tree` decides it.
+enum SearchTreeEnd: Hashable, Sendable {
+  /// A data record at this offset of the data section (`MMDBMatch.recordOffset`).
+  case record(UInt32)
+  /// No data: the lookup succeeds with no record.
+  case empty
+  /// The record points past the data section: the lookup fails (`MMDB_CORRUPT_SEARCH_TREE_ERROR`).
+  case corrupt
+  /// The walk stopped at the alias node it was given (the IPv4 subtree of an IPv6 tree); lookups
+  /// below continue there.
+  case alias
+  /// The walk skipped this subtree on request.
+  case notWalked
+}
+
+/// The leaves of (part of) a search tree in address order. Leaf `i` covers the addresses whose
+/// first `depths[i]` bits equal those of `starts[i]`, counted in the tree's own bit space (32
+/// bits in an IPv4 tree, 128 in an IPv6 tree; addresses sit in the low bits of `starts`).
+/// Together the leaves cover the walked part of the space with no gap or overlap.
+struct SearchTreeLeaves: Sendable {
+  var starts: [UInt128] = []
+  var depths: [UInt8] = []
+  var ends: [SearchTreeEnd] = []
+  /// Whether some lookup stops only because it ran out of address bits, on a search node.
+  var depthExhausted = false
+
+  var count: Int { starts.count }
+}
+
+/// Where IPv4 lookups start in the search tree.
+struct IPv4StartNode: Sendable, Hashable {
+  /// A node number, or (when `depth < 96` in an IPv6 tree) the record that ends every IPv4 lookup.
+  var value: UInt32
+  /// The bit at which the search continues: 96 in a regular IPv6 tree, 0 in an IPv4 tree.
+  var depth: Int
+}
+
+extension MaxMindDatabase {
+  /// Address bits in the search tree: 32 (IPv4 tree) or 128 (IPv6 tree).
+  var treeDepth: Int { Int(mmdb.pointee.depth) }
+
+  /// Where IPv4 lookups start: libmaxminddb's `ipv4_start_node`, found by `MMDB_open` (the node
+  /// at `::/96` of an IPv6 tree, or the record that ends the walk before it); the root of an IPv4 tree.
+  var ipv4Start: IPv4StartNode {
+    guard metadata.ipVersion == 6 else { return IPv4StartNode(value: 0, depth: 0) }
+    return IPv4StartNode(value: mmdb.pointee.ipv4_start_node.node_value, depth: Int(mmdb.pointee.ipv4_start_node.netmask))
+  }
+
+  /// How a lookup ends on the record `value`, as `find_address_in_search_tree` decides after its
+  /// loop (32-bit arithmetic included).
+  private func end(of value: UInt32) -> SearchTreeEnd {
+    let nodeCount = mmdb.pointee.metadata.node_count
+    if value >= nodeCount &+ mmdb.pointee.data_section_size { return .corrupt }
+    if value == nodeCount { return .empty }
+    // MMDB_DATA_SECTION_SEPARATOR is 16 bytes.
+    return .record(value &- nodeCount &- 16)
+  }
+
+  /// Walks the search tree from `node` at bit `depth` (with the bits above `depth` taken from
+  /// `prefix`) and lists its leaves in address order, exactly where `MMDB_lookup_sockaddr` stops.
+  ///
+  /// - `alias`: a search node at which the walk stops with `.alias` when it reaches it at a depth
+  ///   of at most `aliasMaxDepth` (the IPv4 subtree, reachable from several places of an IPv6 tree).
+  /// - `skip`: called with each search node's prefix and depth; `true` stops the walk there with
+  ///   `.notWalked`.
+  ///
+  /// A tree whose nodes are shared so that it has far more paths than nodes (a loop through the
+  /// root, or a forged tree) is refused once the leaves exceed a bound proportional to the node count.
+  /// The corresponding C function is `MMDB_read_node`.
+  func searchTreeLeaves(
+    from node: UInt32, depth: Int, prefix: UInt128 = 0, alias: UInt32? = nil, aliasMaxDepth: Int = 0,
+    skip: ((UInt128, Int) -> Bool)? = nil
+  ) throws(GeoError) -> SearchTreeLeaves {
+    let width = treeDepth
+    let nodeCount = mmdb.pointee.metadata.node_count
+    let limit = 16 * (Int(nodeCount) + 1) + 1024
+    var out = SearchTreeLeaves()
+    // A tree without shared nodes has one leaf more than it has nodes.
+    let expected = Int(nodeCount) + 1
+    out.starts.reserveCapacity(expected)
+    out.depths.reserveCapacity(expected)
+    out.ends.reserveCapacity(expected)
+    var stack: [(value: UInt32, depth: Int, start: UInt128)] = [(node, depth, prefix)]
+    func emit(_ start: UInt128, _ depth: Int, _ end: SearchTreeEnd) {
+      out.starts.append(start)
+      out.depths.append(UInt8(depth))
+      out.ends.append(end)
+    }
+    while let (value, depth, start) = stack.popLast() {
+      if value >= nodeCount || depth >= width {
+        if value < nodeCount { out.depthExhausted = true }
+        emit(start, depth, end(of: value))
+      } else if let alias, value == alias, depth <= aliasMaxDepth {
+        emit(start, depth, .alias)
+      } else if let skip, skip(start, depth) {
+        emit(start, depth, .notWalked)
+      } else {
+        var n = MMDB_search_node_s()
+        let status = MMDB_read_node(mmdb, value, &n)
+        guard status == MMDB_SUCCESS else {
+          throw GeoError(.invalidDatabase, "\(path): cannot read search node \(value): \(String(cString: MMDB_strerror(status)))")
+        }
+        let bit = UInt128(1) << (width - 1 - depth)
+        stack.append((UInt32(truncatingIfNeeded: n.right_record), depth + 1, start | bit))
+        stack.append((UInt32(truncatingIfNeeded: n.left_record), depth + 1, start))
+      }
+      if out.count > limit {
+        throw GeoError(.invalidDatabase, "\(path): search tree has more than \(limit) leaves for \(nodeCount) nodes (shared or looping nodes)")
+      }
     }
     return out
   }

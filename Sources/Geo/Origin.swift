@@ -35,6 +35,27 @@ public struct Origin: Hashable, Sendable {
   }
 }
 
+extension Origin {
+  /// The origin of a looked-up (not special-purpose) address from its records: country,
+  /// continent, coordinates and any ASN from the country database's record, the ASN from the
+  /// ASN database's record when it has one. No country record, or one without a country, is
+  /// `.unknown`.
+  init(country: GeoRecord?, asn: GeoRecord?, embeddedVia: String?) {
+    self.init(kind: .unknown, embeddedVia: embeddedVia)
+    if let country {
+      countryCode = country.countryCode
+      continentCode = country.continentCode
+      if country.countryCode != nil { kind = .country }
+      self.asn = country.asn
+      latitude = country.latitude
+      longitude = country.longitude
+    }
+    if let asn {
+      self.asn = asn.asn ?? self.asn
+    }
+  }
+}
+
 /// Resolves addresses to origins: special-purpose ranges first, then the country database,
 /// then the ASN database. Records are decoded once per distinct database record and cached.
 ///
@@ -67,19 +88,11 @@ public final class OriginResolver {
     case .global:
       break
     }
-    var origin = Origin(kind: .unknown, embeddedVia: via)
-    if let db = countryDatabase, let record = record(in: db, for: target, cache: &countryCache) {
-      origin.countryCode = record.countryCode
-      origin.continentCode = record.continentCode
-      if record.countryCode != nil { origin.kind = .country }
-      origin.asn = record.asn
-      origin.latitude = record.latitude
-      origin.longitude = record.longitude
-    }
-    if let db = asnDatabase, let record = record(in: db, for: target, cache: &asnCache) {
-      origin.asn = record.asn ?? origin.asn
-    }
-    return origin
+    var country: GeoRecord? = nil
+    var asn: GeoRecord? = nil
+    if let db = countryDatabase { country = record(in: db, for: target, cache: &countryCache) }
+    if let db = asnDatabase { asn = record(in: db, for: target, cache: &asnCache) }
+    return Origin(country: country, asn: asn, embeddedVia: via)
   }
 
   private func record(in db: MaxMindDatabase, for address: IPAddress, cache: inout [UInt32: GeoRecord]) -> GeoRecord? {

@@ -18,7 +18,10 @@ public struct OriginCheckCommand: ParsableCommand {
       65 input partly read (damaged); 66 input unreadable (nothing read, or a summary that
       cannot be read back); 70 internal error; 73 output cannot be written.
       """,
-    subcommands: [AnalyzeCommand.self, CollectCommand.self, ReportCommand.self, MergeCommand.self, LookupCommand.self, GeoDBCommand.self, AreasCommand.self])
+    subcommands: [
+      AnalyzeCommand.self, CollectCommand.self, ReportCommand.self, MergeCommand.self, LookupCommand.self,
+      GeoDBCommand.self, AreasCommand.self, LookupBenchCommand.self,
+    ])
 
   public init() {}
 

@@ -10,8 +10,11 @@
  * where "found" counts lookups that produced an iso_code and S is CLOCK_MONOTONIC time around the
  * lookup loop; generating the addresses is inside the loop but costs a few nanoseconds each.
  *
- * Usage: mmdb_random DB [--count N] [--seed S] [--v4 | --v6 | --mixed]   (default: 10000000, 1, --mixed)
- *   --mixed alternates IPv4 and IPv6 (50/50).
+ * Usage: mmdb_random DB [--count N] [--seed S] [--v4 | --v6 | --mixed | --ipv6-every K]
+ *   (default: 10000000, 1, --mixed)
+ *   --mixed alternates IPv4 and IPv6 (50/50), the same as --ipv6-every 2.
+ *   --ipv6-every K makes address i IPv6 when i % K == K - 1 (`origincheck lookup-bench --mixed`
+ *   is --ipv6-every 10: with the same seed both programs look up the same addresses).
  */
 #define _DEFAULT_SOURCE /* u_char and friends in <pcap/pcap.h>; maxminddb.h asks for strict POSIX */
 #include <arpa/inet.h>
@@ -40,17 +43,26 @@ static inline uint64_t next(void) {
 
 int main(int argc, char **argv) {
   if (argc < 2) {
-    fprintf(stderr, "usage: %s DB [--count N] [--seed S] [--v4|--v6|--mixed]\n", argv[0]);
+    fprintf(stderr, "usage: %s DB [--count N] [--seed S] [--v4|--v6|--mixed|--ipv6-every K]\n", argv[0]);
     return 2;
   }
   uint64_t count = 10000000, seed = 1;
-  int mode = 2; /* 0: v4, 1: v6, 2: mixed */
+  int mode = 2; /* 0: v4, 1: v6, 2: every `every`-th address IPv6 */
+  uint64_t every = 2;
   for (int i = 2; i < argc; i++) {
     if (!strcmp(argv[i], "--count") && i + 1 < argc) count = strtoull(argv[++i], NULL, 10);
     else if (!strcmp(argv[i], "--seed") && i + 1 < argc) seed = strtoull(argv[++i], NULL, 10);
     else if (!strcmp(argv[i], "--v4")) mode = 0;
     else if (!strcmp(argv[i], "--v6")) mode = 1;
-    else if (!strcmp(argv[i], "--mixed")) mode = 2;
+    else if (!strcmp(argv[i], "--mixed")) mode = 2, every = 2;
+    else if (!strcmp(argv[i], "--ipv6-every") && i + 1 < argc) {
+      mode = 2;
+      every = strtoull(argv[++i], NULL, 10);
+      if (every < 1) {
+        fprintf(stderr, "mmdb_random: --ipv6-every needs a positive integer\n");
+        return 2;
+      }
+    }
     else {
       fprintf(stderr, "mmdb_random: unknown argument %s\n", argv[i]);
       return 2;
@@ -76,7 +88,7 @@ int main(int argc, char **argv) {
   double t0 = now();
   for (uint64_t i = 0; i < count; i++) {
     const struct sockaddr *sa;
-    int v6 = mode == 1 || (mode == 2 && (i & 1));
+    int v6 = mode == 1 || (mode == 2 && i % every == every - 1);
     if (v6) {
       uint64_t hi = next(), lo = next();
       hi = (hi & 0x0FFFFFFFFFFFFFFFULL) | 0x2000000000000000ULL; /* 2000::/4 */
