@@ -20,7 +20,9 @@ let package = Package(
     .executable(name: "origincheck", targets: ["origincheck"])
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    // Prometheus registry and text exposition for `live --metrics`.
+    .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
   ],
   targets: [
     // C libraries. Each is imported by exactly one Swift owner.
@@ -54,6 +56,7 @@ let package = Package(
       dependencies: [
         "NetCore", "Geo", "PacketDecoding", "Capture", "Analysis", "FlowLogs", "NetFlow", "Report",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
       ],
       swiftSettings: hotPathSettings),
     .executableTarget(name: "origincheck", dependencies: ["OriginCheckCLI"], swiftSettings: swiftSettings),

@@ -370,7 +370,9 @@ struct AggregatorState {
   private mutating func prepareSlot(_ id: UInt32) {
     let slot = Int(id)
     if slot >= slotInfo.count {
-      let n = max(slot + 1, origins.count)
+      // Grown geometrically as ids appear, not to every id at once: with an ASN database the ids
+      // number in the millions.
+      let n = max(slot + 1, min(origins.count, slotInfo.count * 2 + 64))
       slotInfo.append(contentsOf: repeatElement(SlotInfo(), count: n - slotInfo.count))
       counters.append(contentsOf: repeatElement(OriginCounters(), count: n - counters.count))
       windowCounters.append(contentsOf: repeatElement(OriginCounters(), count: n - windowCounters.count))

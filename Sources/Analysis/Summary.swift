@@ -153,6 +153,49 @@ public struct DatabaseInfo: Sendable, Hashable {
   }
 }
 
+/// What a live capture's system reported: packets received, and packets lost before they could be
+/// counted (kernel buffer full, interface drops). Lost packets are in no other count.
+public struct CaptureCounts: Sendable, Hashable {
+  /// The interface captured on (interfaces joined with `+` after a merge of different ones).
+  public var interface: String
+  /// The BPF filter, when one was given (nil after a merge of runs with different filters).
+  public var filter: String?
+  /// Packets the kernel received for the capture (on Linux: every packet that passed the filter,
+  /// dropped ones included).
+  public var received: UInt64
+  /// Packets dropped because the capture buffer was full.
+  public var dropped: UInt64
+  /// Packets the interface or its driver dropped.
+  public var interfaceDropped: UInt64
+
+  public init(interface: String, filter: String? = nil, received: UInt64 = 0, dropped: UInt64 = 0, interfaceDropped: UInt64 = 0) {
+    self.interface = interface
+    self.filter = filter
+    self.received = received
+    self.dropped = dropped
+    self.interfaceDropped = interfaceDropped
+  }
+
+  /// Packets lost before counting, by the kernel or the interface.
+  public var lost: UInt64 { dropped &+ interfaceDropped }
+
+  /// The share of the traffic lost: lost packets over those received plus the interface's drops
+  /// (0 when nothing was received).
+  public var lostShare: Double {
+    let seen = received &+ interfaceDropped
+    return seen == 0 ? 0 : Double(lost) / Double(seen)
+  }
+
+  /// The counts of two captures together.
+  public mutating func add(_ other: CaptureCounts) {
+    if other.interface != interface { interface += "+" + other.interface }
+    if other.filter != filter { filter = nil }
+    received &+= other.received
+    dropped &+= other.dropped
+    interfaceDropped &+= other.interfaceDropped
+  }
+}
+
 /// Totals over everything read.
 public struct Totals: Sendable, Hashable {
   public var records: UInt64 = 0
@@ -204,6 +247,8 @@ public struct Summary: Sendable, Equatable {
   public var bursts: [WindowCounts] = []
   /// The distinct source addresses behind the `sources` counts, for merging summaries.
   public var distinct = DistinctSources()
+  /// Drop counts of a live capture; nil for files and flow logs.
+  public var capture: CaptureCounts? = nil
 
   public init() {}
 

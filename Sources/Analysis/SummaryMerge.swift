@@ -44,6 +44,11 @@ extension Summary {
     if bucketWidth != s.bucketWidth { throw MergeError("summary \(index) and summary 1 differ in --bucket width") }
 
     inputs += s.inputs
+    if let theirs = s.capture {
+      var combined = capture ?? CaptureCounts(interface: theirs.interface, filter: theirs.filter)
+      combined.add(theirs)
+      capture = combined
+    }
     totals.records &+= s.totals.records
     totals.ipPackets &+= s.totals.ipPackets
     totals.ipv4Packets &+= s.totals.ipv4Packets

@@ -45,7 +45,8 @@ public struct Finding: Sendable, Hashable {
     public static func < (a: Severity, b: Severity) -> Bool { a.order < b.order }
   }
   /// A stable identifier: `special-sources`, `uniform-spoofing`, `one-packet-sources`,
-  /// `hop-counts`, `reflection`, `unknown-origin`, `database-age`, `few-sources`, `robustness`.
+  /// `hop-counts`, `reflection`, `unknown-origin`, `database-age`, `capture-drops`, `few-sources`,
+  /// `robustness`.
   public var id: String
   public var value: Double
   public var severity: Severity
@@ -102,6 +103,8 @@ public struct ClaimEvaluator {
   public static let minimumSources: UInt64 = 30
   /// Below this many distinct sources of the claimed origin, its share rests on a handful of hosts.
   public static let minimumOriginSources: UInt64 = 5
+  /// From this share of a live capture's traffic lost (dropped), no share is trusted.
+  public static let underminingLossShare = 0.25
 
   public var summary: Summary
   public var baseline: Summary?
@@ -337,6 +340,18 @@ public struct ClaimEvaluator {
         Finding(
           id: "database-age", value: days, severity: weak ? .weakens : .info,
           text: "The country database was built \(String(db.buildDate.iso8601(fractionDigits: 0).prefix(10))), \(when) the traffic began\(weak ? ": address blocks change hands, so some sources may be placed where they were not at the time" : "")."))
+    }
+    // Packets a live capture lost before they could be counted.
+    if let c = s.capture {
+      let share = c.lostShare
+      let severity: Finding.Severity = c.lost == 0 ? .info : share >= Self.underminingLossShare ? .undermines : .weakens
+      out.append(
+        Finding(
+          id: "capture-drops", value: share, severity: severity,
+          text: c.lost == 0
+            ? "The capture on \(c.interface) lost no packets (\(c.received) received)."
+            : "The capture on \(c.interface) lost \(c.lost) packets, \(pct(share)) of the traffic that reached it (\(c.dropped) dropped by the kernel because the reader fell behind, \(c.interfaceDropped) by the interface): their sources are not counted, so every share rests on part of the traffic."
+        ))
     }
     if e.otherDestinationPackets > 0 {
       out.append(

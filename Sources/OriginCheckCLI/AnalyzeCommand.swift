@@ -30,20 +30,10 @@ struct AnalyzeCommand: ParsableCommand {
 
   @OptionGroup var outputOptions: OutputOptions
 
-  @Option(
-    name: .customLong("claim"),
-    help: ArgumentHelp(
-      "A claim to check, ORIGIN:ASSERTION[:METRIC], e.g. ukraine-area:primary, UA:share>=20%:packets, AS15895:significant. Repeatable.",
-      valueName: "claim"))
-  var claims: [String] = []
-
-  @OptionGroup var areaOptions: AreaOptions
+  @OptionGroup var checks: CheckOptions
 
   @Option(help: ArgumentHelp("Also evaluate claims within START/END (ISO 8601 with offset).", valueName: "start/end"))
   var window: String?
-
-  @Option(help: ArgumentHelp("Only count traffic toward this network (the victim). Repeatable.", valueName: "cidr"))
-  var target: [String] = []
 
   @Option(help: ArgumentHelp("Count origins per time bucket (30s, 5m, 1h) and find bursts.", valueName: "duration"))
   var bucket: String?
@@ -51,17 +41,8 @@ struct AnalyzeCommand: ParsableCommand {
   @Option(help: ArgumentHelp("A capture of normal traffic; claims report lift against it. Repeatable.", valueName: "file"))
   var baseline: [String] = []
 
-  @Flag(help: "Exit with status 1 when any claim does not hold (or is inconclusive).")
-  var failUnlessHolds = false
-
   @Option(help: ArgumentHelp("Threads a plain pcap file is read on (default: the number of cores).", valueName: "n"))
   var threads: Int = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
-
-  @Option(
-    help: ArgumentHelp(
-      "Distinct sources tracked one by one; beyond, per-source evidence is sampled and sources are counted by sketch.",
-      valueName: "n"))
-  var exactSources: Int = Aggregator.defaultAddressCapacity
 
   @Option(
     help: ArgumentHelp(
@@ -90,20 +71,12 @@ struct AnalyzeCommand: ParsableCommand {
     if let stdinName, stdinName.isEmpty || !(files + baseline).contains("-") {
       throw ValidationError("--stdin-name names standard input: give - as an input, and a non-empty name")
     }
-    if exactSources < 16 { throw ValidationError("--exact-sources must be at least 16") }
     if outputOptions.by == .asn && databases.asnPath == nil { throw ValidationError("--by asn needs --asn-db") }
     if (files + baseline).filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
-    for c in claims {
-      do { _ = try Claim.parse(c) } catch { throw ValidationError(error.message) }
-    }
-    for t in target where IPNetwork(t) == nil {
-      throw ValidationError("--target '\(t)': expected a network such as 104.244.42.0/24 or 2001:db8::/32")
-    }
     if let bucket, Timestamp.parseDuration(bucket) == nil {
       throw ValidationError("--bucket '\(bucket)': expected a duration such as 30s, 5m or 1h")
     }
     if let window { _ = try Self.parseWindow(window) }
-    if failUnlessHolds && claims.isEmpty { throw ValidationError("--fail-unless-holds needs at least one --claim") }
     if let columns {
       do { _ = try ColumnMapping(parsing: columns) } catch { throw ValidationError(error.description) }
       if let inputFormat, inputFormat != .csv {
@@ -132,24 +105,11 @@ struct AnalyzeCommand: ParsableCommand {
   func run() throws {
     let countryDB = try databases.openCountry()
     let asnDB = try databases.openASN()
-    // Claims and their origins.
-    let catalog = try areaOptions.catalog()
-    var options = AggregatorOptions()
-    let resolver = ClaimResolver(catalog: catalog, hasASN: asnDB != nil) { area, text in
-      guard countryDB.hasCoordinates else {
-        throw CLIError(
-          "claim '\(text)': \(countryDB.path) has no coordinates (\(countryDB.metadata.databaseType)); a radius area needs a city database (--db)",
-          status: .usage)
-      }
-      if case .radius(let km, let lat, let lon) = area.kind {
-        options.radiusAreas.append((name: area.name, latitude: lat, longitude: lon, km: km))
-      }
-    }
-    let parsed = try claims.map(resolver.resolve)
-    options.targets = target.compactMap { IPNetwork($0) }
+    let checked = try checks.setUp(countryDB: countryDB, asnDB: asnDB)
+    let parsed = checked.claims
+    var options = checked.options
     options.window = try window.map(Self.parseWindow)
     options.bucketWidth = bucket.flatMap { Timestamp.parseDuration($0) }
-    options.addressCapacity = exactSources
 
     let originTable = try OriginTable(countryDatabase: countryDB, asnDatabase: asnDB)
     let aggregator = Aggregator(origins: originTable, options: options)
@@ -196,15 +156,7 @@ struct AnalyzeCommand: ParsableCommand {
       baselineSummary = baselineAggregator.finish()
     }
 
-    // The country database's address space goes into every summary, so claims can be evaluated
-    // again (and new ones checked) from the JSON alone.
-    var space: [String: UInt64] = [:]
-    do {
-      space = try countryDB.ipv4AddressesByCountry()
-    } catch {
-      // Only the uniform-spoofing check needs it: without claims the summary goes without.
-      if !parsed.isEmpty { throw CLIError(error.message, status: .noInput) }
-    }
+    let space = try addressSpace(of: countryDB, for: parsed)
     let document = ReportDocument.evaluating(summary, baseline: baselineSummary, claims: parsed, addressSpace: space)
     let text = document.render(outputOptions.reportFormat, options: outputOptions.renderOptions)
     try emit(text, to: outputOptions.output)
@@ -212,7 +164,7 @@ struct AnalyzeCommand: ParsableCommand {
       // Each damaged input was already named on its own line.
       throw CLIError("", status: .partialInput)
     }
-    if failUnlessHolds && document.claims.contains(where: { $0.verdict != .holds }) {
+    if checks.failing(document) {
       throw CLIError("", status: .claimDoesNotHold)
     }
   }

@@ -32,42 +32,12 @@ struct CollectCommand: ParsableCommand {
 
   @OptionGroup var databases: DatabaseOptions
 
-  @Option(help: ArgumentHelp("Group origins by country, continent or asn (asn needs --asn-db).", valueName: "dimension"))
-  var by: OutputOptions.Dimension = .country
+  @OptionGroup var layout: LayoutOptions
 
-  @Option(help: ArgumentHelp("Rows in the final report before the rest is folded into one.", valueName: "n"))
-  var top: Int = 20
-
-  @Option(help: ArgumentHelp("Final report format: table, json, csv, markdown or html.", valueName: "format"))
-  var format: OutputOptions.Format = .table
-
-  @Option(
-    help: ArgumentHelp(
-      "Metric of the HTML map and charts: sources, packets, bytes or flows (default: the first claim's, else packets).",
-      valueName: "metric"))
-  var metric: OutputOptions.Metric?
-
-  @Option(
-    name: .customLong("claim"),
-    help: ArgumentHelp("A claim to check, ORIGIN:ASSERTION[:METRIC], e.g. ukraine-area:primary. Repeatable.", valueName: "claim"))
-  var claims: [String] = []
-
-  @OptionGroup var areaOptions: AreaOptions
-
-  @Option(help: ArgumentHelp("Only count flows toward this network (the victim). Repeatable.", valueName: "cidr"))
-  var target: [String] = []
+  @OptionGroup var checks: CheckOptions
 
   @Option(help: ArgumentHelp("Count origins per time bucket (30s, 5m, 1h) and find bursts.", valueName: "duration"))
   var bucket: String?
-
-  @Option(
-    help: ArgumentHelp(
-      "Distinct sources tracked one by one; beyond, per-source evidence is sampled and sources are counted by sketch.",
-      valueName: "n"))
-  var exactSources: Int = Aggregator.defaultAddressCapacity
-
-  @Flag(help: "Exit with status 1 when any claim does not hold (or is inconclusive).")
-  var failUnlessHolds = false
 
   @Option(help: ArgumentHelp("Receive buffer to ask the kernel for, in MiB.", valueName: "mib"))
   var receiveBuffer: Int = 64
@@ -76,18 +46,9 @@ struct CollectCommand: ParsableCommand {
     if Self.parseListen(listen) == nil {
       throw ValidationError("--listen '\(listen)': expected ADDRESS:PORT, e.g. 127.0.0.1:2055 or [::1]:4739")
     }
-    if top < 1 { throw ValidationError("--top must be at least 1") }
     if count == 0 { throw ValidationError("--count must be at least 1") }
     if receiveBuffer < 1 || receiveBuffer > 2048 { throw ValidationError("--receive-buffer must be between 1 and 2048 MiB") }
-    if by == .asn && databases.asnPath == nil { throw ValidationError("--by asn needs --asn-db") }
-    if exactSources < 16 { throw ValidationError("--exact-sources must be at least 16") }
-    if failUnlessHolds && claims.isEmpty { throw ValidationError("--fail-unless-holds needs at least one --claim") }
-    for c in claims {
-      do { _ = try Claim.parse(c) } catch { throw ValidationError(error.message) }
-    }
-    for t in target where IPNetwork(t) == nil {
-      throw ValidationError("--target '\(t)': expected a network such as 104.244.42.0/24 or 2001:db8::/32")
-    }
+    if layout.by == .asn && databases.asnPath == nil { throw ValidationError("--by asn needs --asn-db") }
     if let bucket, Timestamp.parseDuration(bucket) == nil {
       throw ValidationError("--bucket '\(bucket)': expected a duration such as 30s, 5m or 1h")
     }
@@ -118,32 +79,14 @@ struct CollectCommand: ParsableCommand {
     var signals = BlockedStopSignals()
     let countryDB = try databases.openCountry()
     let asnDB = try databases.openASN()
-    var options = AggregatorOptions()
-    let resolver = ClaimResolver(catalog: try areaOptions.catalog(), hasASN: asnDB != nil) { area, text in
-      guard countryDB.hasCoordinates else {
-        throw CLIError(
-          "claim '\(text)': \(countryDB.path) has no coordinates (\(countryDB.metadata.databaseType)); a radius area needs a city database (--db)",
-          status: .usage)
-      }
-      if case .radius(let km, let lat, let lon) = area.kind {
-        options.radiusAreas.append((name: area.name, latitude: lat, longitude: lon, km: km))
-      }
-    }
-    let checked = try claims.map(resolver.resolve)
-    options.targets = target.compactMap { IPNetwork($0) }
+    let setUp = try checks.setUp(countryDB: countryDB, asnDB: asnDB)
+    let checked = setUp.claims
+    var options = setUp.options
     options.bucketWidth = bucket.flatMap { Timestamp.parseDuration($0) }
-    options.addressCapacity = exactSources
-    var space: [String: UInt64] = [:]
-    do {
-      space = try countryDB.ipv4AddressesByCountry()
-    } catch {
-      if !checked.isEmpty { throw CLIError(error.message, status: .noInput) }
-    }
+    let space = try addressSpace(of: countryDB, for: checked)
     let aggregator = Aggregator(origins: try OriginTable(countryDatabase: countryDB, asnDatabase: asnDB), options: options)
-    let renderOptions = RenderOptions(
-      dimension: Summary.Dimension(rawValue: by.rawValue)!, top: top, metric: metric.flatMap { Claim.Metric(rawValue: $0.rawValue) })
     let reporter = try PeriodicReporter(
-      claims: checked, addressSpace: space, options: renderOptions, statusKey: "collector", output: timing.output)
+      claims: checked, addressSpace: space, options: layout.renderOptions, statusKey: "collector", output: timing.output)
 
     guard let (address, port) = Self.parseListen(listen) else { throw CLIError("--listen '\(listen)': not ADDRESS:PORT", status: .usage) }
     let listener: UDPListener
@@ -186,14 +129,14 @@ struct CollectCommand: ParsableCommand {
       while try collector.drain(limit: 1024, count: count) > 0 {}
     }
     aggregator.addInput(collector.input)
-    let document = try reporter.finish(aggregator.finish(), status: collector.status, format: ReportFormat(rawValue: format.rawValue)!)
+    let document = try reporter.finish(aggregator.finish(), status: collector.status, format: layout.reportFormat)
     let damaged = collector.ingest.stats.damagedDatagrams
     if damaged > 0 {
       throw CLIError(
         "udp \(collector.listenName): \(damaged) of \(collector.ingest.stats.datagrams) datagrams could not be decoded in full",
         status: .partialInput)
     }
-    if failUnlessHolds && document.claims.contains(where: { $0.verdict != .holds }) {
+    if checks.failing(document) {
       throw CLIError("", status: .claimDoesNotHold)
     }
   }

@@ -19,7 +19,7 @@ public struct OriginCheckCommand: ParsableCommand {
       cannot be read back); 70 internal error; 73 output cannot be written.
       """,
     subcommands: [
-      AnalyzeCommand.self, CollectCommand.self, ReportCommand.self, MergeCommand.self, LookupCommand.self,
+      AnalyzeCommand.self, LiveCommand.self, CollectCommand.self, ReportCommand.self, MergeCommand.self, LookupCommand.self,
       GeoDBCommand.self, AreasCommand.self, LookupBenchCommand.self,
     ])
 

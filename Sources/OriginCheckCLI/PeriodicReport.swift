@@ -131,8 +131,10 @@ final class PeriodicReporter {
     printError(line)
   }
 
-  /// One interval's report: the refreshed view, and a JSON line with `--output`.
-  func tick(_ summary: Summary, status: PeriodicStatus) throws {
+  /// One interval's report: the refreshed view, and a JSON line with `--output`. Returns the
+  /// report document it was made from (claims evaluated on the summary so far).
+  @discardableResult
+  func tick(_ summary: Summary, status: PeriodicStatus) throws -> ReportDocument {
     let now = monotonicNanoseconds()
     let seconds = max(0.001, Double(now - lastTick.time) / 1e9)
     let rate = Double(status.records &- lastTick.records) / seconds
@@ -148,6 +150,7 @@ final class PeriodicReporter {
       writeError(view + "\n")
     }
     try appendLine(document, status: status, rate: rate, final: false)
+    return document
   }
 
   /// The final report for standard output in `format` (a table starts with the status line); with

@@ -99,6 +99,12 @@ public enum SummaryJSON {
       decode: { o, d throws(SummaryDecodeError) in d.summary.skipped = try decodeCounts(o.required("skipped")) }),
     Section(
       inBaseline: true,
+      encode: { doc in doc.summary.capture.map { [("capture", capture($0))] } ?? [] },
+      decode: { o, d throws(SummaryDecodeError) in
+        if let n = o.optional("capture") { d.summary.capture = try decodeCapture(n) }
+      }),
+    Section(
+      inBaseline: true,
       encode: { [("origins", originList($0.summary, .country)), ("continents", originList($0.summary, .continent))] },
       decode: { o, d throws(SummaryDecodeError) in
         d.summary.countries = try decodeOrigins(o.required("origins"), kinds: [.country, .special, .unknown])
@@ -219,6 +225,13 @@ public enum SummaryJSON {
         ))
     }
     return .object(fields)
+  }
+
+  static func capture(_ c: CaptureCounts) -> JSONValue {
+    .object([
+      ("interface", .string(c.interface)), ("filter", .optional(c.filter)), ("received", .uint(c.received)),
+      ("dropped", .uint(c.dropped)), ("interfaceDropped", .uint(c.interfaceDropped)),
+    ])
   }
 
   static func database(_ d: DatabaseInfo) -> JSONValue {
@@ -342,6 +355,14 @@ public enum SummaryJSON {
       }
     }
     return input
+  }
+
+  static func decodeCapture(_ n: JSONNode) throws(SummaryDecodeError) -> CaptureCounts {
+    let o = try n.object()
+    return CaptureCounts(
+      interface: try o.required("interface").string(), filter: try o.required("filter").optionalString(),
+      received: try o.required("received").count(), dropped: try o.required("dropped").count(),
+      interfaceDropped: try o.required("interfaceDropped").count())
   }
 
   static func decodeDatabase(_ n: JSONNode) throws(SummaryDecodeError) -> DatabaseInfo {

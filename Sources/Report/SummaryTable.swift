@@ -23,6 +23,10 @@ public enum SummaryTable {
     for db in s.databases {
       out += "\(db.role) database: \(db.path) (\(db.type), built \(db.buildDate.iso8601(fractionDigits: 0).prefix(10)))\n"
     }
+    if let c = s.capture {
+      out += "capture: \(c.interface)\(c.filter.map { " (filter: \($0))" } ?? ""), \(group(c.received)) received, "
+      out += "\(group(c.dropped)) dropped by the kernel, \(group(c.interfaceDropped)) by the interface\n"
+    }
     for input in s.inputs where input.error != nil {
       out += "\(input.damaged ? "damaged" : "unreadable"): \(input.error!)\n"
     }
