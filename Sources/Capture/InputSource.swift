@@ -44,6 +44,13 @@ final class InputSource {
     try self.init(ownedDescriptor: descriptor, name: path)
   }
 
+  /// Opens standard input under `name`, which errors use instead of `<stdin>`.
+  convenience init(standardInputNamed name: String) throws(CaptureError) {
+    let descriptor = dup(STDIN_FILENO)
+    guard descriptor >= 0 else { throw CaptureError(.unreadable(Self.errnoText(errno)), file: name) }
+    try self.init(ownedDescriptor: descriptor, name: name)
+  }
+
   /// Takes ownership of `descriptor` (closed when this source or its reader is done).
   init(ownedDescriptor descriptor: Int32, name: String) throws(CaptureError) {
     self.name = name

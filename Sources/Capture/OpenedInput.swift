@@ -20,13 +20,23 @@ public final class OpenedInput {
   /// Opens `path` (`-` for standard input) and peeks at its first bytes.
   ///
   /// Throws when the input cannot be opened or read at all.
-  public init(path: String) throws(CaptureError) {
+  public convenience init(path: String) throws(CaptureError) {
     let source = try InputSource(path: path)
+    self.init(source: source, path: path, canReopen: source.isRegularFile && path != "-")
+  }
+
+  /// Opens standard input under `name` (the URI its bytes came from, say): messages, the summary and
+  /// the capture reader it is handed over to know it by that name, and it is never opened again by it.
+  public convenience init(standardInputNamed name: String) throws(CaptureError) {
+    self.init(source: try InputSource(standardInputNamed: name), path: name, canReopen: false)
+  }
+
+  private init(source: InputSource, path: String, canReopen: Bool) {
     self.path = path
     self.source = source
     compressed = source.compressed
     content = InputSniffer.sniff(prefix: source.prefix)
-    canReopen = source.isRegularFile && path != "-"
+    self.canReopen = canReopen
   }
 
   /// Whether the content starts like a capture file (pcap, pcapng, or the damaged start of one), so that
@@ -75,6 +85,11 @@ enum InputHandOff {
   static func park(_ source: InputSource, path: String) {
     let entry = Parked(source: source)
     parked.withLock { $0[path] = entry }
+  }
+
+  /// Whether an input is parked for `path`: the next reader of that path must take it, not open the path.
+  static func isParked(_ path: String) -> Bool {
+    parked.withLock { $0[path] != nil }
   }
 
   /// The input parked for `path`, if any; it is no longer parked afterwards.

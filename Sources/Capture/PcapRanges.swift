@@ -37,7 +37,8 @@ public final class PcapRangeFile: Sendable {
   /// record headers; nil for anything else (pcapng, gzip, standard input, the 24-byte-header
   /// variant, other versions, an unreadable file), which `CaptureFileReader` handles.
   public static func open(path: String) -> PcapRangeFile? {
-    guard path != "-" else { return nil }
+    // Standard input, or an input opened already and handed over to the capture reader.
+    guard path != "-", !InputHandOff.isParked(path) else { return nil }
     var descriptor: Int32
     repeat { descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC) } while descriptor < 0 && errno == EINTR
     guard descriptor >= 0 else { return nil }

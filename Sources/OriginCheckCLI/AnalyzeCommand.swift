@@ -56,12 +56,21 @@ struct AnalyzeCommand: ParsableCommand {
       valueName: "mapping"))
   var columns: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "The name standard input (-) goes by in messages and in the summary's inputs, e.g. the URI its bytes came from.",
+      valueName: "name"))
+  var stdinName: String?
+
   @Argument(help: ArgumentHelp("Captures (pcap, pcapng) or flow logs, plain or gzip, or - for standard input.", valueName: "file"))
   var files: [String]
 
   func validate() throws {
     if files.isEmpty { throw ValidationError("give at least one capture or flow log (or - for standard input)") }
     if threads < 1 { throw ValidationError("--threads must be at least 1") }
+    if let stdinName, stdinName.isEmpty || !(files + baseline).contains("-") {
+      throw ValidationError("--stdin-name names standard input: give - as an input, and a non-empty name")
+    }
     if outputOptions.by == .asn && databases.asnPath == nil { throw ValidationError("--by asn needs --asn-db") }
     if (files + baseline).filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
     if let bucket, Timestamp.parseDuration(bucket) == nil {
@@ -107,6 +116,7 @@ struct AnalyzeCommand: ParsableCommand {
     let flowOptions = try flowLogOptions()
     var ingest = InputDispatch(
       aggregator: aggregator, progress: Progress(), threads: threads, format: inputFormat, flowOptions: flowOptions)
+    ingest.standardInputName = stdinName
     var damaged = 0
     var unreadable = 0
     func readAll(_ paths: [String], into ingest: inout InputDispatch) {
@@ -139,6 +149,7 @@ struct AnalyzeCommand: ParsableCommand {
       let baselineAggregator = Aggregator(origins: originTable, options: baselineOptions)
       var baselineIngest = InputDispatch(
         aggregator: baselineAggregator, progress: nil, threads: threads, format: nil, flowOptions: flowOptions)
+      baselineIngest.standardInputName = stdinName
       let before = unreadable
       readAll(baseline, into: &baselineIngest)
       if unreadable - before == baseline.count { throw CLIError("", status: .noInput) }

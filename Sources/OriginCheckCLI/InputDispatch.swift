@@ -23,6 +23,8 @@ struct InputDispatch {
   var captures: CaptureIngest
   let format: InputFormatChoice?
   let flowOptions: FlowLogOptions
+  /// The name standard input (`-`) goes by in messages and in the summary; nil keeps `-`.
+  var standardInputName: String? = nil
 
   var aggregator: Aggregator { captures.aggregator }
 
@@ -39,10 +41,15 @@ struct InputDispatch {
 
   mutating func read(path: String) -> CaptureIngest.Outcome {
     let opened: OpenedInput
+    let named = path == "-" ? standardInputName : nil
     do {
-      opened = try OpenedInput(path: path)
+      if let named {
+        opened = try OpenedInput(standardInputNamed: named)
+      } else {
+        opened = try OpenedInput(path: path)
+      }
     } catch {
-      aggregator.addInput(InputSummary(path: path, format: "unknown", error: error.description))
+      aggregator.addInput(InputSummary(path: named ?? path, format: "unknown", error: error.description))
       return .unreadable(error.description)
     }
     switch format {
@@ -55,8 +62,8 @@ struct InputDispatch {
     case let forced:
       if let forced, opened.isCapture {
         let what = opened.captureFormat.map { "a \($0) capture" } ?? "a capture"
-        let message = "\(Self.displayName(path)): \(what), not a \(forced.rawValue) flow log (--input-format \(forced.rawValue))"
-        aggregator.addInput(InputSummary(path: path, format: opened.captureFormat?.rawValue ?? "unknown", error: message))
+        let message = "\(Self.displayName(opened.path)): \(what), not a \(forced.rawValue) flow log (--input-format \(forced.rawValue))"
+        aggregator.addInput(InputSummary(path: opened.path, format: opened.captureFormat?.rawValue ?? "unknown", error: message))
         return .unreadable(message)
       }
       return readFlowLog(opened, format: forced?.flowLogFormat)
