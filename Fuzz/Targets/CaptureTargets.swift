@@ -85,20 +85,27 @@ enum CaptureTargets {
       offsets.first == PcapRangeFile.headerLength && offsets.last == file.size
         && zip(offsets, offsets.dropFirst()).allSatisfy { $0 < $1 || $0 == $1 && $1 == file.size },
       "split offsets \(offsets) of a \(file.size)-byte file")
-    var resume: Int64?
+    // Every range is read, as `analyze` reads them on threads; the join says which count.
+    var results: [PcapRangeFile.RangeResult] = []
+    var ranges: [[Record]] = []
     for i in 0..<(offsets.count - 1) {
-      let first = reading.records.count + 1
-      let result = file.read(offsets[i]..<offsets[i + 1], firstRecordNumber: first) { bytes, info in
-        reading.records.append(check(bytes, info, expectedNumber: reading.records.count + 1))
+      var records: [Record] = []
+      let result = file.read(offsets[i]..<offsets[i + 1]) { bytes, info in
+        records.append(check(bytes, info, expectedNumber: records.count + 1))
       }
-      FuzzCheck.require(
-        reading.records.count == first - 1 + result.records, "range result says \(result.records) records")
-      if result.anomaly || (result.end != offsets[i + 1] && result.end < file.size) {
-        resume = result.end
-        break
+      FuzzCheck.require(records.count == result.records, "range result says \(result.records) records, \(records.count) read")
+      results.append(result)
+      ranges.append(records)
+    }
+    let join = file.join(results, offsets: offsets)
+    for records in ranges.prefix(join.ranges) {
+      // Record numbers run from 1 in each range; the joined numbers follow on.
+      for var record in records {
+        record.info.recordNumber = reading.records.count + 1
+        reading.records.append(record)
       }
     }
-    guard let resume else { return reading }
+    guard let resume = join.resume else { return reading }
     let reader: CaptureFileReader
     do {
       reader = try CaptureFileReader(path: file.path, resumingAt: resume, recordsBefore: reading.records.count)

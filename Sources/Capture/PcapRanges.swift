@@ -149,6 +149,28 @@ public final class PcapRangeFile: Sendable {
     return RangeResult(records: records, end: offset, anomaly: false)
   }
 
+  /// How the range reads of consecutive parts join up.
+  public struct Join: Sendable, Equatable {
+    /// The leading ranges whose records count.
+    public var ranges: Int
+    /// Where libpcap reads on (the record a range left), or nil when the counted ranges read the
+    /// file to its end.
+    public var resume: Int64?
+  }
+
+  /// Joins `results`, the reads of the ranges between `offsets` (from `splitOffsets`). A range
+  /// counts while every range before it ended exactly on its split point. The first range that
+  /// stops at an anomaly, or ends anywhere else, is the last that counts: libpcap reads on from
+  /// where it stopped; or, when it read past its split point to the end of the file, nothing is
+  /// left, and the ranges after it (read from a point that was no record start) do not count.
+  public func join(_ results: [RangeResult], offsets: [Int64]) -> Join {
+    precondition(offsets.count == results.count + 1, "one result per range")
+    for (i, r) in results.enumerated() where r.anomaly || r.end != offsets[i + 1] {
+      return Join(ranges: i + 1, resume: r.anomaly || r.end < size ? r.end : nil)
+    }
+    return Join(ranges: results.count, resume: nil)
+  }
+
   @inline(__always)
   private func word(_ p: UnsafeMutableRawPointer) -> UInt32 {
     let v = p.loadUnaligned(as: UInt32.self)

@@ -99,18 +99,14 @@ struct CaptureIngest {
     }
     self.progress = progress.value
 
+    let read = (0..<n).map { results.get($0)! }
+    let join = file.join(read, offsets: offsets)
     var records = 0
-    var resume: Int64? = nil
-    for i in 0..<n {
-      let r = results.get(i)!
+    for i in 0..<join.ranges {
       if i > 0 { aggregator.absorb(workers[i]) }
-      records += r.records
-      if r.anomaly || (r.end != offsets[i + 1] && r.end < file.size) {
-        resume = r.end
-        break
-      }
+      records += read[i].records
     }
-    if let resume {
+    if let resume = join.resume {
       do {
         let reader = try CaptureFileReader(path: path, resumingAt: resume, recordsBefore: records)
         return readOnePass(reader)

@@ -145,4 +145,33 @@ struct CaptureLimitsTests {
 enum SampleFrames {
   /// An IPv4 header from 5.8.1.1 to 192.0.2.1.
   static let rawIPv4: [UInt8] = [0x45, 0, 0, 20, 0, 1, 0, 0, 64, 6, 0, 0, 5, 8, 1, 1, 192, 0, 2, 1]
+
+  /// Found by the pcap fuzz target: a split point inside the last record, where the record's bytes
+  /// look like a record that ends exactly at the end of the file. The range before the point reads
+  /// that last record whole, past the point to the end; the range after the point is no records.
+  @Test("a range that reads past its split point to the end of the file is the last that counts")
+  func rangeReadingToTheEnd() throws {
+    let directory = try TempDirectory()
+    var writer = PcapWriter(snapLength: 65535)
+    for i in 0..<3 { writer.add(TestPacket(seconds: 1_741_597_200, fraction: UInt32(i), data: sampleData(i, length: 20))) }
+    // The last record: 600 zero bytes (no plausible header), then what reads as a header of a
+    // 384-byte record and its 384 bytes, to the end of the file.
+    var last = [UInt8](repeating: 0, count: 600)
+    for word: UInt32 in [1_741_597_200, 5, 384, 384] { withUnsafeBytes(of: word.littleEndian) { last += $0 } }
+    last += sampleData(9, length: 384)
+    writer.add(TestPacket(seconds: 1_741_597_200, fraction: 3, data: last))
+    let path = try directory.write("overlap.pcap", writer.bytes)
+
+    let file = try #require(PcapRangeFile.open(path: path))
+    let offsets = file.splitOffsets(parts: 2)
+    let fake = Int64(24 + 3 * (16 + 20) + 16 + 600)
+    #expect(offsets == [24, fake, file.size])
+    let results = (0..<2).map { i in file.read(offsets[i]..<offsets[i + 1]) { _, _ in } }
+    #expect(results[0].records == 4 && results[0].end == file.size && !results[0].anomaly)
+    #expect(results[1].records == 1)  // the look-alike record
+    #expect(file.join(results, offsets: offsets) == PcapRangeFile.Join(ranges: 1, resume: nil))
+
+    let (_, read, status) = try readAll(path)
+    #expect(read.count == 4 && status.damage == nil)
+  }
 }
