@@ -156,6 +156,11 @@ public final class PcapRangeFile: Sendable {
     /// Where libpcap reads on (the record a range left), or nil when the counted ranges read the
     /// file to its end.
     public var resume: Int64?
+
+    public init(ranges: Int, resume: Int64?) {
+      self.ranges = ranges
+      self.resume = resume
+    }
   }
 
   /// Joins `results`, the reads of the ranges between `offsets` (from `splitOffsets`). A range

@@ -139,12 +139,6 @@ struct CaptureLimitsTests {
     #expect(read.map(\.info.timestamp.nanoseconds) == [Int64.min, Int64.max, 0, 0, Int64.max])
     for packet in read { #expect(packet.info.timestamp.description.hasSuffix("Z")) }
   }
-}
-
-/// Frames for link type 101 (raw IP).
-enum SampleFrames {
-  /// An IPv4 header from 5.8.1.1 to 192.0.2.1.
-  static let rawIPv4: [UInt8] = [0x45, 0, 0, 20, 0, 1, 0, 0, 64, 6, 0, 0, 5, 8, 1, 1, 192, 0, 2, 1]
 
   /// Found by the pcap fuzz target: a split point inside the last record, where the record's bytes
   /// look like a record that ends exactly at the end of the file. The range before the point reads
@@ -164,7 +158,7 @@ enum SampleFrames {
 
     let file = try #require(PcapRangeFile.open(path: path))
     let offsets = file.splitOffsets(parts: 2)
-    let fake = Int64(24 + 3 * (16 + 20) + 16 + 600)
+    let fake: Int64 = 24 + 3 * 36 + 16 + 600  // file header, three records, the last header, the zeros
     #expect(offsets == [24, fake, file.size])
     let results = (0..<2).map { i in file.read(offsets[i]..<offsets[i + 1]) { _, _ in } }
     #expect(results[0].records == 4 && results[0].end == file.size && !results[0].anomaly)
@@ -174,4 +168,10 @@ enum SampleFrames {
     let (_, read, status) = try readAll(path)
     #expect(read.count == 4 && status.damage == nil)
   }
+}
+
+/// Frames for link type 101 (raw IP).
+enum SampleFrames {
+  /// An IPv4 header from 5.8.1.1 to 192.0.2.1.
+  static let rawIPv4: [UInt8] = [0x45, 0, 0, 20, 0, 1, 0, 0, 64, 6, 0, 0, 5, 8, 1, 1, 192, 0, 2, 1]
 }
