@@ -59,11 +59,7 @@ struct CaptureLimitsTests {
     let directory = try TempDirectory()
     var writer = PcapWriter(snapLength: 0xFFFF_FFFF)
     for _ in 0..<3 { writer.add(Self.packet) }
-    writer.put32(1)
-    writer.put32(0)
-    writer.put32(0x7FFF_FFFF)  // captured length
-    writer.put32(0x7FFF_FFFF)
-    writer.bytes += [UInt8](repeating: 0, count: 64)
+    writer.addClaimedRecord(captured: 0x7FFF_FFFF, present: 64)
     let path = try directory.write("snaplen.pcap", writer.bytes)
     let (_, read, status) = try readAll(path)
     #expect(read.count == 3)

@@ -184,11 +184,7 @@ struct DamagedInputTests {
     let directory = try TempDirectory()
     var writer = PcapWriter(snapLength: 65535)
     writer.add(Self.packets[0])
-    writer.put32(1)
-    writer.put32(0)
-    writer.put32(300_000)  // captured length
-    writer.put32(300_000)
-    writer.bytes += [UInt8](repeating: 0, count: 100)
+    writer.addClaimedRecord(captured: 300_000, present: 100)
     let path = try directory.write("absurd.pcap", writer.bytes)
     let (_, read, status) = try readAll(path)
     #expect(read.count == 1)

@@ -152,6 +152,16 @@ struct PcapWriter {
     bytes += packet.data
   }
 
+  /// A record header that claims `captured` bytes (and `wire` on the wire), followed by only
+  /// `present` zero bytes: damage, when `present` is less.
+  mutating func addClaimedRecord(captured: UInt32, wire: UInt32? = nil, present: Int) {
+    put32(1)
+    put32(0)
+    put32(captured)
+    put32(wire ?? captured)
+    bytes += [UInt8](repeating: 0, count: present)
+  }
+
   /// Offsets where each record starts, and the end of the file.
   static func recordBoundaries(packets: [TestPacket]) -> [Int] {
     var offsets = [24]
