@@ -436,14 +436,7 @@ extension AggregatorState {
     summary.evidence.reflectionPackets &+= other.summary.evidence.reflectionPackets
     summary.evidence.reflectionBytes &+= other.summary.evidence.reflectionBytes
     summary.evidence.otherDestinationPackets &+= other.summary.evidence.otherDestinationPackets
-    totals.records &+= other.totals.records
-    totals.nonIPPackets &+= other.totals.nonIPPackets
-    totals.ipPackets &+= other.totals.ipPackets
-    totals.ipv4Packets &+= other.totals.ipv4Packets
-    totals.ipv6Packets &+= other.totals.ipv6Packets
-    totals.wireBytes &+= other.totals.wireBytes
-    totals.ipBytes &+= other.totals.ipBytes
-    totals.flows &+= other.totals.flows
+    totals.addCounters(other.totals)
     firstSeen = min(firstSeen, other.firstSeen)
     lastSeen = max(lastSeen, other.lastSeen)
 

@@ -210,6 +210,19 @@ public struct Totals: Sendable, Hashable {
   public var firstSeen: Timestamp? = nil
   public var lastSeen: Timestamp? = nil
   public init() {}
+
+  /// Adds the counters of `other` (records, packets, bytes, flows). Distinct sources and the
+  /// first and last times do not add; their owners combine them.
+  public mutating func addCounters(_ other: Totals) {
+    records &+= other.records
+    ipPackets &+= other.ipPackets
+    ipv4Packets &+= other.ipv4Packets
+    ipv6Packets &+= other.ipv6Packets
+    nonIPPackets &+= other.nonIPPackets
+    wireBytes &+= other.wireBytes
+    ipBytes &+= other.ipBytes
+    flows &+= other.flows
+  }
 }
 
 /// Everything a run learned: the unit that is rendered, saved as JSON and merged.

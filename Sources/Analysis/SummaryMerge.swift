@@ -49,14 +49,7 @@ extension Summary {
       combined.add(theirs)
       capture = combined
     }
-    totals.records &+= s.totals.records
-    totals.ipPackets &+= s.totals.ipPackets
-    totals.ipv4Packets &+= s.totals.ipv4Packets
-    totals.ipv6Packets &+= s.totals.ipv6Packets
-    totals.nonIPPackets &+= s.totals.nonIPPackets
-    totals.wireBytes &+= s.totals.wireBytes
-    totals.ipBytes &+= s.totals.ipBytes
-    totals.flows &+= s.totals.flows
+    totals.addCounters(s.totals)
     totals.firstSeen = [totals.firstSeen, s.totals.firstSeen].compactMap { $0 }.min()
     totals.lastSeen = [totals.lastSeen, s.totals.lastSeen].compactMap { $0 }.max()
     for (k, v) in s.linkTypes {

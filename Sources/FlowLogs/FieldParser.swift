@@ -104,71 +104,7 @@ enum FieldParser {
   /// and time, optional seconds and fraction, and an offset `Z`, `+01:00`, `+0100`, `+01`, or none, which
   /// means UTC. `2017-04-07T22:24:37.251547+0100`, `2025-03-10 09:01:30`, `2020-06-16T21:20:41.245963012Z`.
   static func isoTime(_ text: UnsafeRawBufferPointer) -> Timestamp? {
-    let s = text
-    var i = 0
-    func number(_ digits: Int) -> Int64? {
-      guard i + digits <= s.count else { return nil }
-      var v: Int64 = 0
-      for k in 0..<digits {
-        let c = s[i + k]
-        guard c >= 0x30 && c <= 0x39 else { return nil }
-        v = v * 10 + Int64(c - 0x30)
-      }
-      i += digits
-      return v
-    }
-    func expect(_ c: UInt8) -> Bool {
-      guard i < s.count, s[i] == c else { return false }
-      i += 1
-      return true
-    }
-    guard let year = number(4), expect(0x2d), let month = number(2), expect(0x2d), let day = number(2),
-      (1...12).contains(month), (1...31).contains(day)
-    else { return nil }
-    guard i < s.count, s[i] == 0x54 || s[i] == 0x74 || s[i] == 0x20 else { return nil }
-    i += 1
-    guard let hour = number(2), expect(0x3a), let minute = number(2), hour < 24, minute < 60 else { return nil }
-    var second: Int64 = 0
-    var nanos: Int64 = 0
-    if expect(0x3a) {
-      guard let sec = number(2), sec < 61 else { return nil }
-      second = sec
-      if expect(0x2e) || expect(0x2c) {
-        var digits = 0
-        while i < s.count, s[i] >= 0x30, s[i] <= 0x39 {
-          if digits < 9 { nanos = nanos * 10 + Int64(s[i] - 0x30) }
-          digits += 1
-          i += 1
-        }
-        guard digits > 0 else { return nil }
-        for _ in min(digits, 9)..<9 { nanos *= 10 }
-      }
-    }
-    var offset: Int64 = 0
-    if i < s.count {
-      if s[i] == 0x5a || s[i] == 0x7a {
-        i += 1
-      } else if s[i] == 0x2b || s[i] == 0x2d {
-        let sign: Int64 = s[i] == 0x2d ? -1 : 1
-        i += 1
-        guard let oh = number(2), oh < 24 else { return nil }
-        var om: Int64 = 0
-        if expect(0x3a) {
-          guard let m = number(2) else { return nil }
-          om = m
-        } else if i < s.count {
-          guard let m = number(2) else { return nil }
-          om = m
-        }
-        guard om < 60 else { return nil }
-        offset = sign * (oh * 3600 + om * 60)
-      } else {
-        return nil
-      }
-    }
-    guard i == s.count else { return nil }
-    let days = Timestamp.days(year: year, month: month, day: day)
-    return Timestamp(seconds: days * 86400 + hour * 3600 + minute * 60 + second - offset, nanoseconds: nanos)
+    Timestamp.parseISO8601(bytes: text, lenient: true)
   }
 
   /// Epoch seconds (with an optional fraction) or an ISO 8601 date-time.

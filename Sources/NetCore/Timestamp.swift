@@ -71,15 +71,24 @@ extension Timestamp {
   /// Parses RFC 3339 / ISO 8601 date-times with an offset: `2025-03-10T09:30:00-04:00`,
   /// `2025-03-10T13:30Z`, `2025-03-10 13:30:00.5+00:00`. `nil` when the text is not one.
   public static func parseISO8601(_ text: some StringProtocol) -> Timestamp? {
-    let s = Array(text.utf8)
+    var copy = String(text)
+    return copy.withUTF8 { parseISO8601(bytes: UnsafeRawBufferPointer($0), lenient: false) }
+  }
+
+  /// Parses the UTF-8 bytes of an ISO 8601 date-time: `T`, `t` or a space between date and time,
+  /// optional seconds and fraction (digits past the ninth are read and dropped), and an offset
+  /// `Z` or `+01:00`. `lenient` reads it the way logs write it as well: a comma before the fraction,
+  /// an offset `+0100` or `+01`, or none, which means UTC (`2017-04-07T22:24:37.251547+0100`,
+  /// `2025-03-10 09:01:30`).
+  public static func parseISO8601(bytes s: UnsafeRawBufferPointer, lenient: Bool) -> Timestamp? {
     var i = 0
     func number(_ digits: Int) -> Int64? {
       guard i + digits <= s.count else { return nil }
       var v: Int64 = 0
       for k in 0..<digits {
         let c = s[i + k]
-        guard c >= 48 && c <= 57 else { return nil }
-        v = v * 10 + Int64(c - 48)
+        guard c >= 0x30 && c <= 0x39 else { return nil }
+        v = v * 10 + Int64(c - 0x30)
       }
       i += digits
       return v
@@ -89,39 +98,52 @@ extension Timestamp {
       i += 1
       return true
     }
-    guard let year = number(4), expect(45), let month = number(2), expect(45), let day = number(2),
+    guard let year = number(4), expect(0x2d), let month = number(2), expect(0x2d), let day = number(2),
       (1...12).contains(month), (1...31).contains(day)
     else { return nil }
-    guard i < s.count, s[i] == 84 || s[i] == 116 || s[i] == 32 else { return nil }
+    guard i < s.count, s[i] == 0x54 || s[i] == 0x74 || s[i] == 0x20 else { return nil }
     i += 1
-    guard let hour = number(2), expect(58), let minute = number(2), hour < 24, minute < 60 else { return nil }
+    guard let hour = number(2), expect(0x3a), let minute = number(2), hour < 24, minute < 60 else { return nil }
     var second: Int64 = 0
     var nanos: Int64 = 0
-    if expect(58) {
+    if expect(0x3a) {
       guard let sec = number(2), sec < 61 else { return nil }
       second = sec
-      if expect(46) {
+      if expect(0x2e) || (lenient && expect(0x2c)) {
         var digits = 0
-        while i < s.count, s[i] >= 48, s[i] <= 57 {
-          if digits < 9 { nanos = nanos * 10 + Int64(s[i] - 48) }
+        while i < s.count, s[i] >= 0x30, s[i] <= 0x39 {
+          if digits < 9 { nanos = nanos * 10 + Int64(s[i] - 0x30) }
           digits += 1
           i += 1
         }
         guard digits > 0 else { return nil }
-        // Digits past the ninth (below a nanosecond) are read and dropped.
         if digits < 9 { for _ in digits..<9 { nanos *= 10 } }
       }
     }
     var offset: Int64 = 0
-    guard i < s.count else { return nil }
-    if s[i] == 90 || s[i] == 122 {
-      i += 1
-    } else if s[i] == 43 || s[i] == 45 {
-      let sign: Int64 = s[i] == 45 ? -1 : 1
-      i += 1
-      guard let oh = number(2), expect(58), let om = number(2), oh < 24, om < 60 else { return nil }
-      offset = sign * (oh * 3600 + om * 60)
-    } else {
+    if i < s.count {
+      if s[i] == 0x5a || s[i] == 0x7a {
+        i += 1
+      } else if s[i] == 0x2b || s[i] == 0x2d {
+        let sign: Int64 = s[i] == 0x2d ? -1 : 1
+        i += 1
+        guard let oh = number(2), oh < 24 else { return nil }
+        var om: Int64 = 0
+        if expect(0x3a) {
+          guard let m = number(2) else { return nil }
+          om = m
+        } else if lenient && i < s.count {
+          guard let m = number(2) else { return nil }
+          om = m
+        } else if !lenient {
+          return nil
+        }
+        guard om < 60 else { return nil }
+        offset = sign * (oh * 3600 + om * 60)
+      } else {
+        return nil
+      }
+    } else if !lenient {
       return nil
     }
     guard i == s.count else { return nil }

@@ -50,4 +50,22 @@ struct TimestampLimitsTests {
     #expect("a\nb\r\nc\rd\u{0B}e\u{0C}f\u{85}g\u{2028}h\u{2029}i".oneLine == "a b c d e f g h i")
     #expect("plain".oneLine == "plain")
   }
+
+  @Test(
+    "date-times as logs write them read only leniently",
+    arguments: [
+      ("2017-04-07T22:24:37.251547+0100", 1_491_600_277_251_547_000), ("2025-03-10 09:01:30", 1_741_597_290_000_000_000),
+      ("2025-03-10T09:01:30,5Z", 1_741_597_290_500_000_000), ("2025-03-10T10:01:30+01", 1_741_597_290_000_000_000),
+    ] as [(String, Int64)])
+  func lenientForms(text: String, nanoseconds: Int64) {
+    let lenient = Array(text.utf8).withUnsafeBytes { Timestamp.parseISO8601(bytes: $0, lenient: true) }
+    #expect(lenient?.nanoseconds == nanoseconds)
+    #expect(Timestamp.parseISO8601(text) == nil)
+  }
+
+  @Test("RFC 3339 date-times read alike either way", arguments: ["2025-03-10T09:30:00-04:00", "2025-03-10T13:30Z", "2025-03-10 13:30:00.5+00:00"])
+  func strictForms(text: String) {
+    let lenient = Array(text.utf8).withUnsafeBytes { Timestamp.parseISO8601(bytes: $0, lenient: true) }
+    #expect(lenient != nil && lenient == Timestamp.parseISO8601(text))
+  }
 }
