@@ -94,10 +94,11 @@ enum FieldParser {
     return Timestamp(seconds: seconds, nanoseconds: nanos)
   }
 
-  /// Milliseconds since the Unix epoch (Azure VNet flow tuples).
+  /// Milliseconds since the Unix epoch (Azure VNet flow tuples). Times past 2262 clamp to the end
+  /// of the range, as epoch seconds do.
   static func epochMilliseconds(_ text: UnsafeRawBufferPointer) -> Timestamp? {
     guard let ms = unsigned(text), ms < 1 << 53 else { return nil }
-    return Timestamp(nanoseconds: Int64(ms) * 1_000_000)
+    return Timestamp(seconds: Int64(ms / 1000), nanoseconds: Int64(ms % 1000) * 1_000_000)
   }
 
   /// An ISO 8601 / RFC 3339 date-time, read leniently the way logs write it: `T` or a space between date

@@ -27,6 +27,17 @@ import Testing
       #expect(problem.oneLineCount == 1, "\(problem)")
     }
   }
+
+  /// Found by the flow-log fuzz target: milliseconds past 2262 overflowed in nanoseconds.
+  @Test("Azure VNet times in milliseconds past 2262 clamp to the end of the range, as seconds do")
+  func millisecondsPastTheRange() throws {
+    let text = try fixtureText("azure-vnet.json")
+    for (ms, expected) in [("1741600803599", Int64(1_741_600_803_599_000_000)), ("9007199254740991", Int64.max)] {
+      let (report, sink) = try readFlowLog(text.replacingOccurrences(of: "1741600803599", with: ms))
+      #expect(report.records == 9 && report.malformed.total == 0)
+      #expect(sink.observations.first?.timestamp.nanoseconds == expected, "\(ms)")
+    }
+  }
 }
 
 extension String {
