@@ -22,42 +22,30 @@ struct SuricataEveParser: JSONRecordParser {
       return context.skip(.notFlowEvent, line: line)
     }
     guard let src = tape.member(root, "src_ip") else { return context.skip(.missingField, line: line, "no src_ip field") }
-    guard let text = tape.scalarText(src), let source = FieldParser.address(text) else {
-      return context.skip(.badAddress, line: place.line(of: src, in: tape), "bad address \(tape.excerpt(src)) in src_ip")
-    }
+    let fields = JSONFieldReader(tape: tape, place: place, context: context)
+    guard let source = fields.address(src, "src_ip") else { return }
     guard let flow = tape.member(root, "flow"), tape.kind(flow) == .object else {
       return context.skip(.missingField, line: line, "no flow object")
     }
     guard let pkts = tape.member(flow, "pkts_toserver"), let bytes = tape.member(flow, "bytes_toserver") else {
       return context.skip(.missingField, line: line, "no flow.pkts_toserver or flow.bytes_toserver field")
     }
-    guard let packets = tape.unsigned(pkts) else {
-      return context.skip(.badNumber, line: place.line(of: pkts, in: tape), "flow.pkts_toserver is \(tape.excerpt(pkts)), not a count")
-    }
-    guard let byteCount = tape.unsigned(bytes) else {
-      return context.skip(.badNumber, line: place.line(of: bytes, in: tape), "flow.bytes_toserver is \(tape.excerpt(bytes)), not a count")
-    }
-    guard let timeNode = tape.member(flow, "start") ?? tape.member(root, "timestamp") else {
+    guard let packets = fields.count(pkts, "flow.pkts_toserver"), let byteCount = fields.count(bytes, "flow.bytes_toserver") else { return }
+    let start = tape.member(flow, "start")
+    guard let timeNode = start ?? tape.member(root, "timestamp") else {
       return context.skip(.missingField, line: line, "no flow.start or timestamp field")
     }
-    guard let timeText = tape.scalarText(timeNode), let time = FieldParser.time(timeText) else {
-      return context.skip(.badTime, line: place.line(of: timeNode, in: tape), "\(tape.excerpt(timeNode)) is not a time")
-    }
-    var destination = FlowValues.unspecified(like: source)
-    if let dst = tape.member(root, "dest_ip"), let t = tape.scalarText(dst) {
-      guard let d = FieldParser.address(t) else {
-        return context.skip(.badAddress, line: place.line(of: dst, in: tape), "bad address \(tape.excerpt(dst)) in dest_ip")
-      }
-      destination = d
-    }
+    guard let time = fields.time(timeNode, start != nil ? "flow.start" : "timestamp"),
+      let destination = fields.destination(tape.member(root, "dest_ip"), "dest_ip", like: source)
+    else { return }
     var observation = Observation(
       timestamp: time, source: source, destination: destination, protocolNumber: 0, packets: packets,
       wireBytes: byteCount, ipBytes: byteCount, flows: 1)
     if let p = tape.member(root, "proto"), let name = tape.scalarText(p) {
       observation.protocolNumber = FieldParser.protocolNumber(name) ?? 0
     }
-    if let p = tape.member(root, "src_port"), let port = tape.unsigned(p), port <= 65535 { observation.sourcePort = UInt16(port) }
-    if let p = tape.member(root, "dest_port"), let port = tape.unsigned(p), port <= 65535 { observation.destinationPort = UInt16(port) }
+    observation.sourcePort = fields.port(tape.member(root, "src_port"))
+    observation.destinationPort = fields.port(tape.member(root, "dest_port"))
     if let tcp = tape.member(root, "tcp"), let f = tape.member(tcp, "tcp_flags_ts") ?? tape.member(tcp, "tcp_flags"),
       let raw = tape.rawString(f), let flags = FieldParser.tcpFlags(letters: raw)
     {
@@ -84,39 +72,27 @@ struct NfdumpJSONParser: JSONRecordParser {
     guard let src = tape.member(root, "src4_addr") ?? tape.member(root, "src6_addr") else {
       return context.skip(.missingField, line: line, "no src4_addr or src6_addr field")
     }
-    guard let text = tape.scalarText(src), let source = FieldParser.address(text) else {
-      return context.skip(.badAddress, line: place.line(of: src, in: tape), "bad address \(tape.excerpt(src))")
-    }
+    let fields = JSONFieldReader(tape: tape, place: place, context: context)
+    guard let source = fields.address(src, tape.member(root, "src4_addr") != nil ? "src4_addr" : "src6_addr") else { return }
     guard let pkts = tape.member(root, "in_packets"), let bytes = tape.member(root, "in_bytes") else {
       return context.skip(.missingField, line: line, "no in_packets or in_bytes field")
     }
-    guard let packets = tape.unsigned(pkts) else {
-      return context.skip(.badNumber, line: place.line(of: pkts, in: tape), "in_packets is \(tape.excerpt(pkts)), not a count")
-    }
-    guard let byteCount = tape.unsigned(bytes) else {
-      return context.skip(.badNumber, line: place.line(of: bytes, in: tape), "in_bytes is \(tape.excerpt(bytes)), not a count")
-    }
+    guard let packets = fields.count(pkts, "in_packets"), let byteCount = fields.count(bytes, "in_bytes") else { return }
     guard let first = tape.member(root, "first") ?? tape.member(root, "t_first") else {
       return context.skip(.missingField, line: line, "no first field")
     }
-    guard let timeText = tape.scalarText(first), let time = FieldParser.time(timeText) else {
-      return context.skip(.badTime, line: place.line(of: first, in: tape), "first is \(tape.excerpt(first)), not a time")
-    }
-    var destination = FlowValues.unspecified(like: source)
-    if let dst = tape.member(root, "dst4_addr") ?? tape.member(root, "dst6_addr"), let t = tape.scalarText(dst) {
-      guard let d = FieldParser.address(t) else {
-        return context.skip(.badAddress, line: place.line(of: dst, in: tape), "bad address \(tape.excerpt(dst))")
-      }
-      destination = d
-    }
+    let dst4 = tape.member(root, "dst4_addr")
+    guard let time = fields.time(first, "first"),
+      let destination = fields.destination(dst4 ?? tape.member(root, "dst6_addr"), dst4 != nil ? "dst4_addr" : "dst6_addr", like: source)
+    else { return }
     var observation = Observation(
       timestamp: time, source: source, destination: destination, protocolNumber: 0, packets: packets,
       wireBytes: byteCount, ipBytes: byteCount, flows: 1)
     if let p = tape.member(root, "proto"), let name = tape.scalarText(p) {
       observation.protocolNumber = FieldParser.protocolNumber(name) ?? 0
     }
-    if let p = tape.member(root, "src_port"), let port = tape.unsigned(p), port <= 65535 { observation.sourcePort = UInt16(port) }
-    if let p = tape.member(root, "dst_port"), let port = tape.unsigned(p), port <= 65535 { observation.destinationPort = UInt16(port) }
+    observation.sourcePort = fields.port(tape.member(root, "src_port"))
+    observation.destinationPort = fields.port(tape.member(root, "dst_port"))
     if let f = tape.member(root, "tcp_flags"), let raw = tape.rawString(f), let flags = FieldParser.tcpFlags(letters: raw) {
       observation.tcpFlags = flags
     }
@@ -150,39 +126,25 @@ struct GCPFlowLogParser: JSONRecordParser {
     guard let src = tape.member(connection, "src_ip") else {
       return context.skip(.missingField, line: line, "no jsonPayload.connection.src_ip field")
     }
-    guard let text = tape.scalarText(src), let source = FieldParser.address(text) else {
-      return context.skip(.badAddress, line: place.line(of: src, in: tape), "bad address \(tape.excerpt(src)) in src_ip")
-    }
+    let fields = JSONFieldReader(tape: tape, place: place, context: context)
+    guard let source = fields.address(src, "src_ip") else { return }
     guard let pkts = tape.member(payload, "packets_sent"), let bytes = tape.member(payload, "bytes_sent") else {
       return context.skip(.unsetCounters, line: line)
     }
-    guard let packets = tape.unsigned(pkts) else {
-      return context.skip(.badNumber, line: place.line(of: pkts, in: tape), "packets_sent is \(tape.excerpt(pkts)), not a count")
-    }
-    guard let byteCount = tape.unsigned(bytes) else {
-      return context.skip(.badNumber, line: place.line(of: bytes, in: tape), "bytes_sent is \(tape.excerpt(bytes)), not a count")
-    }
-    guard let timeNode = tape.member(payload, "start_time") ?? tape.member(root, "timestamp") else {
+    guard let packets = fields.count(pkts, "packets_sent"), let byteCount = fields.count(bytes, "bytes_sent") else { return }
+    let start = tape.member(payload, "start_time")
+    guard let timeNode = start ?? tape.member(root, "timestamp") else {
       return context.skip(.missingField, line: line, "no jsonPayload.start_time or timestamp field")
     }
-    guard let timeText = tape.scalarText(timeNode), let time = FieldParser.time(timeText) else {
-      return context.skip(.badTime, line: place.line(of: timeNode, in: tape), "\(tape.excerpt(timeNode)) is not a time")
-    }
-    var destination = FlowValues.unspecified(like: source)
-    if let dst = tape.member(connection, "dest_ip"), let t = tape.scalarText(dst) {
-      guard let d = FieldParser.address(t) else {
-        return context.skip(.badAddress, line: place.line(of: dst, in: tape), "bad address \(tape.excerpt(dst)) in dest_ip")
-      }
-      destination = d
-    }
+    guard let time = fields.time(timeNode, start != nil ? "start_time" : "timestamp"),
+      let destination = fields.destination(tape.member(connection, "dest_ip"), "dest_ip", like: source)
+    else { return }
     var observation = Observation(
       timestamp: time, source: source, destination: destination, protocolNumber: 0, packets: packets,
       wireBytes: byteCount, ipBytes: byteCount, flows: 1)
     if let p = tape.member(connection, "protocol"), let n = tape.unsigned(p), n <= 255 { observation.protocolNumber = UInt8(n) }
-    if let p = tape.member(connection, "src_port"), let port = tape.unsigned(p), port <= 65535 { observation.sourcePort = UInt16(port) }
-    if let p = tape.member(connection, "dest_port"), let port = tape.unsigned(p), port <= 65535 {
-      observation.destinationPort = UInt16(port)
-    }
+    observation.sourcePort = fields.port(tape.member(connection, "src_port"))
+    observation.destinationPort = fields.port(tape.member(connection, "dest_port"))
     context.add(observation)
   }
 }

@@ -21,6 +21,48 @@ protocol JSONRecordParser {
 }
 
 /// Where a JSON record is in its input, to name lines in messages.
+/// Reads the values of one JSON flow record. A value that does not read records the skip (by
+/// reason, with the value's line and the field's name) and gives nil; the parser then returns.
+struct JSONFieldReader {
+  let tape: JSONTape
+  let place: RecordPlace
+  let context: RecordContext
+
+  /// The address at `node`, or nil after a `bad-address` skip.
+  func address(_ node: Int, _ name: String) -> IPAddress? {
+    if let text = tape.scalarText(node), let address = FieldParser.address(text) { return address }
+    context.skip(.badAddress, line: place.line(of: node, in: tape), "bad address \(tape.excerpt(node)) in \(name)")
+    return nil
+  }
+
+  /// The destination at `node`: the unspecified address of the source's family when the field is
+  /// absent or null, or nil after a `bad-address` skip.
+  func destination(_ node: Int?, _ name: String, like source: IPAddress) -> IPAddress? {
+    guard let node, tape.scalarText(node) != nil else { return FlowValues.unspecified(like: source) }
+    return address(node, name)
+  }
+
+  /// The count at `node`, or nil after a `bad-number` skip.
+  func count(_ node: Int, _ name: String) -> UInt64? {
+    if let value = tape.unsigned(node) { return value }
+    context.skip(.badNumber, line: place.line(of: node, in: tape), "\(name) is \(tape.excerpt(node)), not a count")
+    return nil
+  }
+
+  /// The time at `node`, or nil after a `bad-time` skip.
+  func time(_ node: Int, _ name: String) -> Timestamp? {
+    if let text = tape.scalarText(node), let time = FieldParser.time(text) { return time }
+    context.skip(.badTime, line: place.line(of: node, in: tape), "\(name) is \(tape.excerpt(node)), not a time")
+    return nil
+  }
+
+  /// A port at `node`, when there is one that reads (ports are optional).
+  func port(_ node: Int?) -> UInt16? {
+    guard let node, let value = tape.unsigned(node), value <= 65535 else { return nil }
+    return UInt16(value)
+  }
+}
+
 struct RecordPlace {
   /// The line the record starts on.
   var firstLine: Int

@@ -174,37 +174,24 @@ struct ZeekJSONParser: JSONRecordParser {
       return context.skip(.missingField, line: line, "no id.orig_h field")
     }
     if tape.kind(origH) == .null { return context.skip(.unsetSource, line: line) }
-    guard let text = tape.scalarText(origH), let source = FieldParser.address(text) else {
-      return context.skip(.badAddress, line: place.line(of: origH, in: tape), "bad address \(tape.excerpt(origH)) in id.orig_h")
-    }
+    let fields = JSONFieldReader(tape: tape, place: place, context: context)
+    guard let source = fields.address(origH, "id.orig_h") else { return }
     guard let ts = tape.member(root, "ts") else { return context.skip(.missingField, line: line, "no ts field") }
-    guard let timeText = tape.scalarText(ts), let time = FieldParser.time(timeText) else {
-      return context.skip(.badTime, line: place.line(of: ts, in: tape), "ts is \(tape.excerpt(ts)), not a time")
-    }
+    guard let time = fields.time(ts, "ts") else { return }
     guard let pkts = tape.member(root, "orig_pkts"), let ipBytes = tape.member(root, "orig_ip_bytes") else {
       return context.skip(.unsetCounters, line: line)
     }
-    guard let packets = tape.unsigned(pkts) else {
-      return context.skip(.badNumber, line: place.line(of: pkts, in: tape), "orig_pkts is \(tape.excerpt(pkts)), not a count")
-    }
-    guard let byteCount = tape.unsigned(ipBytes) else {
-      return context.skip(.badNumber, line: place.line(of: ipBytes, in: tape), "orig_ip_bytes is \(tape.excerpt(ipBytes)), not a count")
-    }
-    var destination = FlowValues.unspecified(like: source)
-    if let respH = field("id.resp_h", "resp_h"), let t = tape.scalarText(respH) {
-      guard let d = FieldParser.address(t) else {
-        return context.skip(.badAddress, line: place.line(of: respH, in: tape), "bad address \(tape.excerpt(respH)) in id.resp_h")
-      }
-      destination = d
-    }
+    guard let packets = fields.count(pkts, "orig_pkts"), let byteCount = fields.count(ipBytes, "orig_ip_bytes"),
+      let destination = fields.destination(field("id.resp_h", "resp_h"), "id.resp_h", like: source)
+    else { return }
     var observation = Observation(
       timestamp: time, source: source, destination: destination, protocolNumber: 0, packets: packets,
       wireBytes: byteCount, ipBytes: byteCount, flows: 1)
     if let p = tape.member(root, "proto"), let name = tape.scalarText(p) {
       observation.protocolNumber = name.withUnsafeBytes { ZeekValues.protocolNumber($0, source: source) }
     }
-    if let p = field("id.orig_p", "orig_p"), let port = tape.unsigned(p), port <= 65535 { observation.sourcePort = UInt16(port) }
-    if let p = field("id.resp_p", "resp_p"), let port = tape.unsigned(p), port <= 65535 { observation.destinationPort = UInt16(port) }
+    observation.sourcePort = fields.port(field("id.orig_p", "orig_p"))
+    observation.destinationPort = fields.port(field("id.resp_p", "resp_p"))
     context.add(observation)
   }
 }

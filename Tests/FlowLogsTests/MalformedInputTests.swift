@@ -58,6 +58,12 @@ import Testing
       fixture: "eve.json", line: #"{"timestamp":"2025-03-10T10:05:00+0000","event_type":"flow","src_ip":"5.8.9.300","flow":{"pkts_toserver":1,"bytes_toserver":60,"start":"2025-03-10T10:05:00+0000"}}"#,
       at: 2, reason: "bad-address", message: "line 3: bad address '\"5.8.9.300\"' in src_ip"),
     Case(
+      fixture: "eve.json", line: #"{"timestamp":"2025-03-10T10:05:00+0000","event_type":"flow","src_ip":"5.8.9.3","dest_ip":"10.0.0.1","flow":{"pkts_toserver":1,"bytes_toserver":60,"start":"soon"}}"#,
+      at: 1, reason: "bad-time", message: "line 2: flow.start is '\"soon\"', not a time"),
+    Case(
+      fixture: "eve.json", line: #"{"timestamp":"2025-03-10T10:05:00+0000","event_type":"flow","src_ip":"5.8.9.3","dest_ip":"10.0.0","flow":{"pkts_toserver":1,"bytes_toserver":60,"start":"2025-03-10T10:05:00+0000"}}"#,
+      at: 1, reason: "bad-address", message: "line 2: bad address '\"10.0.0\"' in dest_ip"),
+    Case(
       fixture: "eve.json", line: #"{"timestamp":"2025-03-10T10:05:00+0000","event_type":"flow","src_ip":"5.8.9.3"}"#,
       at: 7, reason: "missing-field", message: "line 8: no flow object"),
     Case(
